@@ -1,0 +1,97 @@
+import type { ClientErrorCode } from './errors.js';
+import type { NotificationId, UserId } from './ids.js';
+import { fail, ok, type Outcome } from './outcome.js';
+
+/**
+ * Largest frame, in UTF-8 bytes, that the core accepts from a client or sends to one:
+ * API Gateway's WebSocket message limit (128 KB). See APIGW-WEBSOCKET.md §6.2.
+ */
+export const MAX_PAYLOAD_BYTES = 128 * 1024;
+
+/** A client frame that parsed: a JSON object with a string `action`, other fields as sent. */
+export interface ClientFrame {
+  readonly action: string;
+  readonly [field: string]: unknown;
+}
+
+/** Every frame the server sends. Each has a `type`; docs/protocol.md describes them. */
+export type ServerFrame =
+  | { readonly type: 'pong'; readonly name?: string }
+  | { readonly type: 'authorized'; readonly userId: UserId }
+  | { readonly type: 'notification'; readonly id: NotificationId; readonly data: unknown }
+  | ErrorFrame;
+
+/** An error answer to one client frame. The socket stays open. */
+export interface ErrorFrame {
+  readonly type: 'error';
+  readonly code: ClientErrorCode;
+  readonly message: string;
+}
+
+/** Builds an error frame. */
+export function errorFrame(code: ClientErrorCode, message: string): ErrorFrame {
+  return { type: 'error', code, message };
+}
+
+/** Serialises a server frame to the text that goes on the wire. */
+export function serializeFrame(frame: ServerFrame): string {
+  return JSON.stringify(frame);
+}
+
+/**
+ * Parses a client's text frame. Refuses, in this order: a frame over
+ * {@link MAX_PAYLOAD_BYTES} (`PAYLOAD_TOO_LARGE`), then text that is not a JSON object
+ * with a string `action` (`MALFORMED_FRAME`). Never throws.
+ */
+export function parseClientFrame(
+  text: string,
+): Outcome<ClientFrame, 'MALFORMED_FRAME' | 'PAYLOAD_TOO_LARGE'> {
+  const size = utf8ByteLength(text);
+  if (size > MAX_PAYLOAD_BYTES) {
+    return fail(
+      'PAYLOAD_TOO_LARGE',
+      `frame of ${size} bytes exceeds the limit of ${MAX_PAYLOAD_BYTES} bytes`,
+    );
+  }
+  const parsed = parseJson(text);
+  if (!parsed.ok) return fail('MALFORMED_FRAME', 'frame is not valid JSON');
+  const value = parsed.value;
+  if (!isPlainObject(value)) return fail('MALFORMED_FRAME', 'frame must be a JSON object');
+  if (typeof value.action !== 'string') return fail('MALFORMED_FRAME', "frame must have a string 'action'");
+  return ok(value as ClientFrame);
+}
+
+/** Parses JSON without throwing. */
+export function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** True for a JSON object (not an array, not null). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The number of bytes `text` takes in UTF-8, counted without encoding it. A lone
+ * surrogate counts 3 bytes, as it is sent as U+FFFD.
+ */
+export function utf8ByteLength(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}

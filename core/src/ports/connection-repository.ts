@@ -1,0 +1,72 @@
+import type { Connection } from '../domain/connection.js';
+import type { ConnectionId, UserId } from '../domain/ids.js';
+import type { Outcome } from '../domain/outcome.js';
+
+/** One page of a user's connections, as returned by {@link ConnectionRepository.findByUser}. */
+export interface ConnectionPage {
+  /** The connections on this page, at most the page's limit. */
+  readonly connections: readonly Connection[];
+  /** Opaque; pass it back to get the next page. `null` when this was the last page. */
+  readonly cursor: string | null;
+  /** Records that were found but could not be read (missing or wrongly typed attributes). Never thrown. */
+  readonly malformed: readonly MalformedRecord[];
+}
+
+/** A stored record that could not be read as a {@link Connection}. */
+export interface MalformedRecord {
+  /** The record's key, as far as it could be read (`''` when even that is missing). */
+  readonly connectionId: string;
+  readonly reason: string;
+}
+
+/** Options of {@link ConnectionRepository.findByUser}. */
+export interface FindByUserOptions {
+  /** The cursor of the previous page; omit it for the first page. */
+  readonly cursor?: string | null;
+  /** Most connections on one page. Adapters cap it; the default is {@link DEFAULT_PAGE_SIZE}. */
+  readonly limit?: number;
+}
+
+/** The page size of {@link ConnectionRepository.findByUser} when none is given. */
+export const DEFAULT_PAGE_SIZE = 100;
+
+/** What {@link ConnectionRepository.assignUser} returns. */
+export type AssignUserOutcome = Outcome<Connection, 'CONNECTION_NOT_FOUND' | 'USER_CONFLICT'>;
+
+/**
+ * The registry of open connections: which socket belongs to which user.
+ *
+ * Guarantees every adapter must keep (test/contracts/connection-repository.contract.ts):
+ * - `save` is an idempotent upsert; `remove` is idempotent and removes only the given id.
+ * - `assignUser` sets the user of an anonymous connection atomically (no read-then-write):
+ *   of two concurrent calls with different users exactly one wins, the other gets
+ *   `USER_CONFLICT`. Assigning the user a connection already has succeeds.
+ * - `findByUser` returns each of the user's connections exactly once across its pages,
+ *   in bounded memory per page, and never a connection of another user or an anonymous one.
+ * - Unreadable records are reported in `malformed`, never thrown.
+ * - Infrastructure faults are thrown (with their cause); nothing is swallowed.
+ *
+ * @example
+ * ```ts
+ * await repository.save({ connectionId: 'abc', userId: null, connectedAt: now, expiresAt: now + ttl });
+ * const assigned = await repository.assignUser('abc', 'user-1');
+ * let cursor: string | null = null;
+ * do {
+ *   const page = await repository.findByUser('user-1', { cursor });
+ *   for (const connection of page.connections) console.log(connection.connectionId);
+ *   cursor = page.cursor;
+ * } while (cursor !== null);
+ * ```
+ */
+export interface ConnectionRepository {
+  /** Stores the connection, replacing any record with the same id. */
+  save(connection: Connection): Promise<void>;
+  /** The connection with this id, or `null`. */
+  find(connectionId: ConnectionId): Promise<Connection | null>;
+  /** Removes the record with this id, if any. */
+  remove(connectionId: ConnectionId): Promise<void>;
+  /** Sets the user of a connection that has none; see the interface's guarantees. */
+  assignUser(connectionId: ConnectionId, userId: UserId): Promise<AssignUserOutcome>;
+  /** One page of the user's connections; see the interface's guarantees. */
+  findByUser(userId: UserId, options?: FindByUserOptions): Promise<ConnectionPage>;
+}

@@ -1,0 +1,109 @@
+import type { Action } from '../actions/action.js';
+import type { ClientErrorCode } from '../domain/errors.js';
+import {
+  errorFrame,
+  MAX_PAYLOAD_BYTES,
+  parseClientFrame,
+  serializeFrame,
+  type ServerFrame,
+  utf8ByteLength,
+} from '../domain/frame.js';
+import type { ConnectionId, UserId } from '../domain/ids.js';
+import type { ConnectionRepository } from '../ports/connection-repository.js';
+
+export interface RouteInput {
+  readonly connectionId: ConnectionId;
+  /** The frame's text, exactly as received. */
+  readonly body: string;
+  /**
+   * The sender's user when the transport already knows it (API Gateway's authorizer
+   * context); omit it and Route reads the registry when the action needs a user.
+   */
+  readonly userId?: UserId;
+}
+
+/** The one reply to a frame, with what a transport needs to log it. */
+export interface RouteOutcome {
+  /** The frame to send back. */
+  readonly reply: ServerFrame;
+  /** `reply`, serialised. */
+  readonly payload: string;
+  /** The action the frame named, or `null` when the frame did not parse. */
+  readonly action: string | null;
+  /** The code of an error reply, or `null`. */
+  readonly code: ClientErrorCode | null;
+  /** The fault behind an `INTERNAL` reply, for the transport's log (never sent to the client). */
+  readonly fault: unknown;
+}
+
+/**
+ * Routes a client frame to its {@link Action} by the `action` field, and answers with
+ * exactly one frame. Never throws: malformed frames (`MALFORMED_FRAME`), oversized ones
+ * (`PAYLOAD_TOO_LARGE`), unknown actions (`UNKNOWN_ACTION`), an anonymous sender of an
+ * action that needs a user (`UNAUTHORIZED`) and faults (`INTERNAL`) are all answered with an
+ * error frame, and the socket stays usable.
+ */
+export class Route {
+  private readonly actions: ReadonlyMap<string, Action>;
+
+  constructor(
+    private readonly repository: ConnectionRepository,
+    actions: readonly Action[],
+  ) {
+    const table = new Map<string, Action>();
+    for (const action of actions) {
+      if (table.has(action.name)) throw new Error(`action '${action.name}' is registered twice`);
+      table.set(action.name, action);
+    }
+    this.actions = table;
+  }
+
+  /** The names of the registered actions. */
+  get actionNames(): readonly string[] {
+    return [...this.actions.keys()];
+  }
+
+  async execute(input: RouteInput): Promise<RouteOutcome> {
+    const parsed = parseClientFrame(input.body);
+    if (!parsed.ok) return answer(errorFrame(parsed.error.code, parsed.error.message), null);
+    const frame = parsed.value;
+    const action = this.actions.get(frame.action);
+    if (action === undefined) {
+      return answer(
+        errorFrame('UNKNOWN_ACTION', `action '${describe(frame.action)}' is not implemented`),
+        frame.action,
+      );
+    }
+    try {
+      const userId = await this.resolveUser(input, action);
+      if (userId === null && !action.allowAnonymous) {
+        return answer(errorFrame('UNAUTHORIZED', `authorize before using '${action.name}'`), action.name);
+      }
+      return answer(await action.handle(frame, { connectionId: input.connectionId, userId }), action.name);
+    } catch (fault) {
+      return answer(errorFrame('INTERNAL', 'the server failed to handle this frame'), action.name, fault);
+    }
+  }
+
+  private async resolveUser(input: RouteInput, action: Action): Promise<UserId | null> {
+    if (input.userId !== undefined) return input.userId;
+    // Actions open to anonymous sockets don't need the user: skip the registry read.
+    if (action.allowAnonymous) return null;
+    const connection = await this.repository.find(input.connectionId);
+    return connection?.userId ?? null;
+  }
+}
+
+function answer(reply: ServerFrame, action: string | null, fault: unknown = null): RouteOutcome {
+  const payload = serializeFrame(reply);
+  if (utf8ByteLength(payload) > MAX_PAYLOAD_BYTES) {
+    return answer(errorFrame('PAYLOAD_TOO_LARGE', 'the reply would exceed the frame limit'), action, fault);
+  }
+  const code = reply.type === 'error' ? reply.code : null;
+  return { reply, payload, action, code, fault };
+}
+
+/** Quotes a client-chosen action name safely and briefly in an error message. */
+function describe(action: string): string {
+  return action.length > 64 ? `${action.slice(0, 64)}…` : action;
+}

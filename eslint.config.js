@@ -1,0 +1,98 @@
+// ESLint flat config: typescript-eslint strictTypeChecked everywhere, and the hexagon
+// enforced with no-restricted-imports (dependencies point inward: apps -> adapters -> core).
+import js from '@eslint/js';
+import vitest from '@vitest/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+/** Imports core may never make: it is pure, with no I/O, no SDK and no DI framework. */
+export const coreForbiddenImports = [
+  { group: ['@aws-sdk/*', '@smithy/*'], message: 'core is pure: AWS SDK calls belong in adapters.' },
+  { group: ['inversify', 'reflect-metadata', '@inversifyjs/*'], message: 'core is pure: composition happens in apps/.' },
+  { group: ['ws', 'jose', 'node:*'], message: 'core is pure: I/O and crypto belong in adapters.' },
+  { group: ['@pushline/*', '**/adapters/**', '**/apps/**'], message: 'core imports nothing outside itself.' },
+];
+
+const nodeBuiltins = [
+  'assert', 'buffer', 'child_process', 'crypto', 'dns', 'events', 'fs', 'fs/promises', 'http', 'https',
+  'net', 'os', 'path', 'process', 'stream', 'timers', 'tls', 'url', 'util', 'worker_threads', 'zlib',
+];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '.reports/**', '.sst/**', '**/dist/**', 'sst-env.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      '@typescript-eslint/naming-convention': [
+        'error',
+        { selector: 'default', format: ['camelCase'], leadingUnderscore: 'allow' },
+        { selector: 'variable', format: ['camelCase', 'UPPER_CASE', 'PascalCase'] },
+        { selector: 'typeLike', format: ['PascalCase'] },
+        { selector: 'enumMember', format: ['PascalCase'] },
+        { selector: 'import', format: null },
+        // Wire shapes (AWS events, HTTP headers, SQS attributes) are not ours to name.
+        { selector: ['objectLiteralProperty', 'typeProperty'], format: null },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read the environment only in an app’s config.ts.' },
+      ],
+    },
+  },
+  {
+    files: ['core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: coreForbiddenImports }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'core is pure: no process.' },
+        { name: 'Buffer', message: 'core is pure: no Buffer.' },
+        { name: 'setTimeout', message: 'core is pure: time comes through the Clock port.' },
+        { name: 'Date', message: 'core is pure: time comes through the Clock port.' },
+      ],
+    },
+  },
+  {
+    files: ['adapters/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['inversify', 'reflect-metadata', '@inversifyjs/*'], message: 'Composition happens in apps/.' },
+            { group: ['@pushline/server', '@pushline/local', '@pushline/lambda', '**/apps/**'], message: 'Adapters may not import apps.' },
+          ],
+          paths: nodeBuiltins.map((name) => ({ name, message: `Import node:${name}, not ${name}.` })),
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/config.ts', 'scripts/**', 'test/**', 'bench/**', '*.config.ts', 'sst.config.ts'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    plugins: { vitest },
+    rules: {
+      ...vitest.configs.recommended.rules,
+      'vitest/no-focused-tests': 'error',
+      'vitest/expect-expect': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  prettier,
+);
