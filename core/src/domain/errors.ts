@@ -63,13 +63,13 @@ export class TransientError extends DomainError {
 
 /** Some messages could not be enqueued, even after retries. Nothing is dropped silently: they are named here. */
 export class QueueSendError extends DomainError {
-  /** The ids of the entries that failed, as given to the queue. */
-  readonly failedIds: readonly string[];
+  /** The positions, in the batch given to the queue, of the messages that were not enqueued. */
+  readonly failedIndexes: readonly number[];
 
-  constructor(message: string, failedIds: readonly string[], options?: ErrorOptions) {
+  constructor(message: string, failedIndexes: readonly number[], options?: ErrorOptions) {
     super('QUEUE_SEND_FAILED', message, options);
     this.name = 'QueueSendError';
-    this.failedIds = failedIds;
+    this.failedIndexes = failedIndexes;
   }
 }
 
