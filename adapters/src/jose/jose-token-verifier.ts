@@ -1,0 +1,101 @@
+import { fail, isUserId, ok, type Outcome, type TokenVerifier, type VerifiedToken } from '@pushline/core';
+import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
+
+/** Algorithms accepted with a JWKS when none are configured: the asymmetric ones OIDC providers use. */
+export const DEFAULT_JWKS_ALGORITHMS = ['RS256', 'ES256'] as const;
+
+/** Keys to verify with: a shared HS256 secret (local and dev), or a JWKS URL (production). */
+export type JoseKeySource =
+  | {
+      /** The HS256 secret, at least 32 bytes once UTF-8 encoded. */
+      readonly secret: string;
+    }
+  | {
+      /** The identity provider's JWKS URL (Cognito, Auth0, any OIDC provider). Keys are fetched and cached by jose. */
+      readonly jwksUrl: string;
+      /** Accepted algorithms; default {@link DEFAULT_JWKS_ALGORITHMS}. */
+      readonly algorithms?: readonly string[];
+    };
+
+/** Options of {@link JoseTokenVerifier}. */
+export type JoseTokenVerifierOptions = JoseKeySource & {
+  /** Required `iss` claim, when set. */
+  readonly issuer?: string;
+  /** Required `aud` claim (one of them), when set. */
+  readonly audience?: string;
+  /** The claim holding the user id; default `sub`. */
+  readonly userIdClaim?: string;
+  /** Tolerated clock skew on `exp` and `nbf`, in seconds; default 5. */
+  readonly clockToleranceSeconds?: number;
+};
+
+/** Smallest HS256 secret we accept, in bytes (RFC 7518 §3.2: at least the hash size). */
+export const MIN_SECRET_BYTES = 32;
+
+/**
+ * Verifies JWTs with `jose`.
+ *
+ * Refuses with `UNAUTHORIZED`: a bad signature, a key or algorithm that is not configured
+ * (so never `alg: none`, and no HS/RS confusion: a secret accepts only HS256, a JWKS only
+ * asymmetric algorithms), an expired or not-yet-valid token, a wrong issuer or audience,
+ * and a token without a usable user id. Messages never contain the token. A JWKS that
+ * cannot be fetched is thrown (an infrastructure fault, worth a retry), not refused.
+ */
+export class JoseTokenVerifier implements TokenVerifier {
+  private readonly key: Uint8Array | JWTVerifyGetKey;
+  private readonly algorithms: string[];
+
+  constructor(private readonly options: JoseTokenVerifierOptions) {
+    if ('secret' in options) {
+      this.key = new TextEncoder().encode(options.secret);
+      if (this.key.byteLength < MIN_SECRET_BYTES) {
+        throw new RangeError(`the token secret must be at least ${MIN_SECRET_BYTES} bytes`);
+      }
+      this.algorithms = ['HS256'];
+    } else {
+      this.key = createRemoteJWKSet(new URL(options.jwksUrl));
+      this.algorithms = [...(options.algorithms ?? DEFAULT_JWKS_ALGORITHMS)];
+      if (this.algorithms.some((alg) => alg.startsWith('HS') || alg === 'none')) {
+        throw new RangeError('a JWKS verifier accepts only asymmetric algorithms');
+      }
+    }
+  }
+
+  async verify(token: string): Promise<Outcome<VerifiedToken, 'UNAUTHORIZED'>> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await this.verifyWithKey(token));
+    } catch (error) {
+      return refuse(error);
+    }
+    const userId = payload[this.options.userIdClaim ?? 'sub'];
+    if (!isUserId(userId)) return fail('UNAUTHORIZED', 'the token names no valid user');
+    return ok({ userId, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null });
+  }
+
+  private verifyWithKey(token: string): ReturnType<typeof jwtVerify> {
+    const options = {
+      algorithms: this.algorithms,
+      clockTolerance: this.options.clockToleranceSeconds ?? 5,
+      ...(this.options.issuer === undefined ? {} : { issuer: this.options.issuer }),
+      ...(this.options.audience === undefined ? {} : { audience: this.options.audience }),
+    };
+    // The two overloads of jwtVerify differ only in the key's type.
+    return this.key instanceof Uint8Array
+      ? jwtVerify(token, this.key, options)
+      : jwtVerify(token, this.key, options);
+  }
+}
+
+function refuse(error: unknown): Outcome<never, 'UNAUTHORIZED'> {
+  if (error instanceof errors.JWTExpired) return fail('UNAUTHORIZED', 'the token has expired');
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return fail('UNAUTHORIZED', `the token's '${error.claim}' claim is not accepted`);
+  }
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) throw error;
+  if (error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC') throw error;
+  if (error instanceof errors.JOSEError) {
+    return fail('UNAUTHORIZED', 'the token is invalid');
+  }
+  throw error;
+}

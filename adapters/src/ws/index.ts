@@ -1,0 +1,1 @@
+export { WsConnectionPusher, type WsConnectionPusherOptions } from './ws-connection-pusher.js';

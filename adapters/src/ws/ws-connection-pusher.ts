@@ -1,0 +1,121 @@
+import {
+  type Clock,
+  type ConnectionId,
+  type ConnectionInfo,
+  type ConnectionPusher,
+  fail,
+  MAX_PAYLOAD_BYTES,
+  ok,
+  type Outcome,
+  type PushOutcome,
+  utf8ByteLength,
+} from '@pushline/core';
+import { WebSocket } from 'ws';
+
+/** Options of {@link WsConnectionPusher}. */
+export interface WsConnectionPusherOptions {
+  /**
+   * A socket whose unsent data exceeds this many bytes is a consumer that cannot keep up:
+   * it is terminated and reported gone instead of buffering without bound. Default 8 MiB.
+   */
+  readonly maxBufferedBytes?: number;
+  /** Close code sent by `disconnect`; default 1000. */
+  readonly closeCode?: number;
+  readonly clock?: Clock;
+}
+
+interface Attached {
+  readonly socket: WebSocket;
+  readonly connectedAt: number;
+  readonly sourceIp: string | null;
+  lastActiveAt: number;
+}
+
+/**
+ * Pushes to sockets of a `ws` server in the same process: the standalone transport's
+ * `ConnectionPusher`. The server {@link attach}es each socket under its connection id and
+ * {@link detach}es it when it closes.
+ *
+ * Keeps every guarantee of `ConnectionPusher`: a frame over 128 KiB is `PAYLOAD_TOO_LARGE`
+ * and a socket that is not open is `CONNECTION_GONE`, with nothing sent in both cases.
+ */
+export class WsConnectionPusher implements ConnectionPusher {
+  private readonly sockets = new Map<ConnectionId, Attached>();
+  private readonly maxBufferedBytes: number;
+  private readonly closeCode: number;
+  private readonly clock: Clock;
+
+  constructor(options: WsConnectionPusherOptions = {}) {
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
+    this.closeCode = options.closeCode ?? 1000;
+    this.clock = options.clock ?? { now: () => Date.now() };
+  }
+
+  /** Makes the socket reachable under `connectionId`. */
+  attach(connectionId: ConnectionId, socket: WebSocket, sourceIp: string | null = null): void {
+    const now = this.clock.now();
+    this.sockets.set(connectionId, { socket, connectedAt: now, lastActiveAt: now, sourceIp });
+  }
+
+  /** Forgets the socket (call it when the socket closes). */
+  detach(connectionId: ConnectionId): void {
+    this.sockets.delete(connectionId);
+  }
+
+  /** Records client activity, for `info`'s `lastActiveAt`. */
+  touch(connectionId: ConnectionId): void {
+    const attached = this.sockets.get(connectionId);
+    if (attached !== undefined) attached.lastActiveAt = this.clock.now();
+  }
+
+  /** How many sockets are attached. */
+  get size(): number {
+    return this.sockets.size;
+  }
+
+  push(connectionId: ConnectionId, payload: string): Promise<PushOutcome> {
+    const attached = this.sockets.get(connectionId);
+    if (attached?.socket.readyState !== WebSocket.OPEN) {
+      return Promise.resolve(fail('CONNECTION_GONE', 'the socket is not open'));
+    }
+    const size = utf8ByteLength(payload);
+    if (size > MAX_PAYLOAD_BYTES) {
+      return Promise.resolve(
+        fail('PAYLOAD_TOO_LARGE', `payload of ${size} bytes exceeds ${MAX_PAYLOAD_BYTES}`),
+      );
+    }
+    const { socket } = attached;
+    if (socket.bufferedAmount + size > this.maxBufferedBytes) {
+      // A client that stops reading must not grow the server's memory without bound.
+      socket.terminate();
+      this.detach(connectionId);
+      return Promise.resolve(
+        fail('CONNECTION_GONE', 'the socket was too slow to read its frames and was dropped'),
+      );
+    }
+    return new Promise((resolve) => {
+      socket.send(payload, (error) => {
+        // An error here means the socket closed while the frame was queued: it is gone.
+        resolve(error === undefined ? ok(undefined) : fail('CONNECTION_GONE', error.message));
+      });
+    });
+  }
+
+  disconnect(connectionId: ConnectionId): Promise<Outcome<void, 'CONNECTION_GONE'>> {
+    const attached = this.sockets.get(connectionId);
+    if (attached === undefined || attached.socket.readyState !== WebSocket.OPEN) {
+      return Promise.resolve(fail('CONNECTION_GONE', 'the socket is not open'));
+    }
+    attached.socket.close(this.closeCode);
+    return Promise.resolve(ok(undefined));
+  }
+
+  info(connectionId: ConnectionId): Promise<Outcome<ConnectionInfo, 'CONNECTION_GONE'>> {
+    const attached = this.sockets.get(connectionId);
+    if (attached?.socket.readyState !== WebSocket.OPEN) {
+      return Promise.resolve(fail('CONNECTION_GONE', 'the socket is not open'));
+    }
+    const { connectedAt, lastActiveAt, sourceIp } = attached;
+    return Promise.resolve(ok({ connectedAt, lastActiveAt, sourceIp }));
+  }
+}
