@@ -1,0 +1,163 @@
+// The core wired to the in-memory adapters, as one object, for unit and property tests.
+import {
+  type Action,
+  type ActionContext,
+  Authorize,
+  Connect,
+  Disconnect,
+  EnforceAuthorizeDeadline,
+  errorFrame,
+  type MessageQueue,
+  type NotifyConnectionMessage,
+  type NotifyConnectionOutcome,
+  NotifyConnection,
+  type NotifyUserMessage,
+  NotifyUser,
+  Route,
+  type SendOptions,
+  type ServerFrame,
+  defaultActions,
+} from '@pushline/core';
+import {
+  InMemoryConnectionPusher,
+  InMemoryConnectionRepository,
+  InMemoryMessageQueue,
+  InMemoryTokenVerifier,
+  ManualClock,
+} from '@pushline/adapters/memory';
+
+/** Options of {@link createCore}. */
+export interface CoreOptions {
+  readonly allowAnonymous?: boolean;
+  readonly pageSize?: number;
+  readonly ttlMs?: number;
+  readonly authorizeDeadlineMs?: number;
+  /** Actions registered after `ping` and `authorize`. */
+  readonly actions?: readonly Action[];
+  /** Start time of the manual clock. */
+  readonly now?: number;
+}
+
+/**
+ * A message queue that records the size of every call before handing it to the in-memory
+ * queue, so tests can check how NotifyUser batches.
+ */
+export class RecordingMessageQueue implements MessageQueue {
+  readonly notifyConnectionBatches: (readonly NotifyConnectionMessage[])[] = [];
+
+  constructor(readonly inner: InMemoryMessageQueue) {}
+
+  sendNotifyUser(messages: readonly NotifyUserMessage[], options?: SendOptions): Promise<void> {
+    return this.inner.sendNotifyUser(messages, options);
+  }
+
+  sendNotifyConnection(messages: readonly NotifyConnectionMessage[], options?: SendOptions): Promise<void> {
+    this.notifyConnectionBatches.push([...messages]);
+    return this.inner.sendNotifyConnection(messages, options);
+  }
+}
+
+/** An action only a user may call: answers `authorized` with the sender's user. */
+export class WhoAmIAction implements Action {
+  readonly name = 'whoami';
+  readonly allowAnonymous = false;
+  calls = 0;
+
+  handle(_frame: unknown, context: ActionContext): Promise<ServerFrame> {
+    this.calls += 1;
+    return Promise.resolve(
+      context.userId === null
+        ? errorFrame('INTERNAL', 'whoami reached without a user')
+        : { type: 'authorized', userId: context.userId },
+    );
+  }
+}
+
+/** An action that fails with an infrastructure fault. */
+export class ExplodeAction implements Action {
+  readonly name = 'explode';
+  readonly allowAnonymous = true;
+
+  handle(): Promise<ServerFrame> {
+    return Promise.reject(new Error('the database is on fire'));
+  }
+}
+
+export function createCore(options: CoreOptions = {}) {
+  const clock = new ManualClock(options.now ?? 1_000_000);
+  const repository = new InMemoryConnectionRepository();
+  const messageQueue = new InMemoryMessageQueue();
+  const queue = new RecordingMessageQueue(messageQueue);
+  const pusher = new InMemoryConnectionPusher(clock);
+  const verifier = new InMemoryTokenVerifier();
+  const authorize = new Authorize(repository, verifier);
+  const connect = new Connect(repository, verifier, clock, {
+    allowAnonymous: options.allowAnonymous ?? true,
+    ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
+    ...(options.authorizeDeadlineMs === undefined
+      ? {}
+      : { authorizeDeadlineMs: options.authorizeDeadlineMs }),
+  });
+  const route = new Route(repository, [...defaultActions(authorize), ...(options.actions ?? [])]);
+  const notifyUser = new NotifyUser(
+    repository,
+    queue,
+    clock,
+    options.pageSize === undefined ? {} : { pageSize: options.pageSize },
+  );
+  const notifyConnection = new NotifyConnection(pusher, repository);
+  const disconnect = new Disconnect(repository);
+  const enforceAuthorizeDeadline = new EnforceAuthorizeDeadline(repository, pusher);
+
+  /** Hands every waiting NotifyConnection message to NotifyConnection, in order. */
+  async function drainNotifyConnection(): Promise<
+    { readonly message: NotifyConnectionMessage; readonly outcome: NotifyConnectionOutcome }[]
+  > {
+    const results = [];
+    for (const [index, message] of messageQueue.notifyConnection.take().entries()) {
+      const outcome = await notifyConnection.execute({ message, messageId: `nc-${index}` });
+      results.push({ message, outcome });
+    }
+    return results;
+  }
+
+  return {
+    clock,
+    repository,
+    messageQueue,
+    queue,
+    pusher,
+    verifier,
+    authorize,
+    connect,
+    route,
+    notifyUser,
+    notifyConnection,
+    disconnect,
+    enforceAuthorizeDeadline,
+    drainNotifyConnection,
+  };
+}
+
+export type Core = ReturnType<typeof createCore>;
+
+/** The connection ids of a user, walking every page of the registry. */
+export async function connectionIdsOf(core: Core, userId: string): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await core.repository.findByUser(userId, { cursor, limit: 7 });
+    ids.push(...page.connections.map((connection) => connection.connectionId));
+    cursor = page.cursor;
+  } while (cursor !== null);
+  return ids.sort();
+}
+
+/** Every notification frame pushed to a socket, parsed. */
+export function notificationsOf(core: Core, connectionId: string): { id: string; data: unknown }[] {
+  return core.pusher.framesOf(connectionId).map((payload) => {
+    const frame = JSON.parse(payload) as { type: string; id: string; data: unknown };
+    if (frame.type !== 'notification') throw new Error(`unexpected frame ${payload}`);
+    return { id: frame.id, data: frame.data };
+  });
+}
