@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * An id in the shape API Gateway uses for connection and request ids: 11 random bytes in
+ * URL-safe base64 (15 characters) and a trailing `=`, e.g. `BFHPhfCWIAMCKlQ=`. The `=` is what
+ * makes URL-encoding mistakes (`%3D`) show up locally as they would on AWS.
+ */
+export function awsStyleId(): string {
+  return `${randomBytes(11).toString('base64url')}=`;
+}
+
+/** What the gateway accepts as a connection id on `@connections` before looking it up (else 400). */
+export const WELL_FORMED_CONNECTION_ID = /^[A-Za-z0-9_+=-]{1,128}$/;
+
+/** An `X-Amzn-Trace-Id` value: `Root=1-<epoch seconds, hex>-<24 hex digits>`. */
+export function traceId(nowMs: number): string {
+  return `Root=1-${Math.floor(nowMs / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Common Log Format time, as in `requestContext.requestTime`: `11/Nov/2024:11:35:24 +0000`. */
+export function clfTime(epochMs: number): string {
+  const d = new Date(epochMs);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const month = MONTHS[d.getUTCMonth()] ?? 'Jan';
+  return (
+    `${two(d.getUTCDate())}/${month}/${d.getUTCFullYear()}:` +
+    `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`
+  );
+}
