@@ -1,0 +1,1 @@
+export { type CallCounter, countCalls } from './count-calls.js';
