@@ -1,6 +1,6 @@
 // Helpers for tests that run the local API Gateway: a `ws` client that records what it receives,
 // and fixture handlers. Every helper that opens something returns a way to close it.
-import type { ClientRequestArgs } from 'node:http';
+import type { ClientRequestArgs, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import {
   type LocalGateway,
   type LocalGatewayLogEntry,
@@ -63,8 +63,13 @@ export class TestClient {
   private readonly waiters: (() => void)[] = [];
   readonly closedWith: Promise<ClientClose>;
   close: ClientClose | undefined;
+  /** The headers of the 101 response. */
+  upgradeHeaders: IncomingHttpHeaders = {};
 
   constructor(readonly socket: WebSocket) {
+    socket.once('upgrade', (response: IncomingMessage) => {
+      this.upgradeHeaders = response.headers;
+    });
     socket.on('message', (data, isBinary) => {
       const buffer = Buffer.isBuffer(data)
         ? data
@@ -218,4 +223,45 @@ export class EventProbe {
   byType(eventType: WebSocketEvent['requestContext']['eventType']): WebSocketEvent[] {
     return this.events.filter((event) => event.requestContext.eventType === eventType);
   }
+}
+
+/** An HTTP exchange with the gateway, read completely. */
+export interface HttpExchange {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: string;
+}
+
+/** A plain HTTP request (unsigned) to the gateway. */
+export async function http(
+  method: string,
+  url: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<HttpExchange> {
+  const response = await fetch(url, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : new Uint8Array(body) }),
+    signal: AbortSignal.timeout(WAIT_MS),
+  });
+  return { status: response.status, headers: response.headers, body: await response.text() };
+}
+
+/** `{managementEndpoint}/@connections/{id}` with the id URL-encoded as the SDK does. */
+export function connectionUrl(gateway: LocalGateway, connectionId: string): string {
+  return `${gateway.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`;
+}
+
+/** A two-way route that answers with the caller's connection id. */
+export const whoamiRoute = {
+  handler: (event: WebSocketEvent) =>
+    Promise.resolve({ statusCode: 200, body: event.requestContext.connectionId }),
+  twoWay: true,
+} as const;
+
+/** Asks the `whoami` route for the client's connection id. */
+export async function whoami(client: TestClient): Promise<string> {
+  await client.send('{"action":"whoami"}');
+  return client.nextFrame();
 }
