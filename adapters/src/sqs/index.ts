@@ -1,0 +1,9 @@
+export {
+  encodeBody,
+  SQS_MAX_BATCH_BYTES,
+  SQS_MAX_DELAY_SECONDS,
+  SQS_MAX_MESSAGE_BYTES,
+  SqsMessageQueue,
+  type SqsMessageQueueOptions,
+  type SqsRetryOptions,
+} from './sqs-message-queue.js';
