@@ -245,7 +245,9 @@ describe('local gateway fuzzing', () => {
             const answer = await exchange(
               Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), payload]),
             );
-            if (answer.length > 0) expect(answer.subarray(0, 9).toString('latin1')).toMatch(/^HTTP\/1\.1 $/);
+            // Either an HTTP response, or a connection closed on a request Node could not parse.
+            const head = answer.subarray(0, 13).toString('latin1');
+            expect(answer.length === 0 || /^HTTP\/1\.1 \d{3} $/.test(head)).toBe(true);
           }),
           { numRuns: HTTP_RUNS },
         );
