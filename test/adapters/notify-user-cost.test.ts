@@ -42,6 +42,17 @@ describe('NotifyUser on DynamoDB and SQS', () => {
     await Promise.all([dynamo.close(), sqs.close()]);
   });
 
+  // NotifyUser only reads the registry, so cases with the same K share one population.
+  const populations = new Map<number, Promise<{ userId: string; ids: string[] }>>();
+  const populated = (k: number): Promise<{ userId: string; ids: string[] }> => {
+    let population = populations.get(k);
+    if (population === undefined) {
+      population = populate(k);
+      populations.set(k, population);
+    }
+    return population;
+  };
+
   /** K live connections of a fresh user, plus an anonymous one and another user's, which must cost nothing. */
   const populate = async (k: number): Promise<{ userId: string; ids: string[] }> => {
     const scope = freshScope();
@@ -71,7 +82,7 @@ describe('NotifyUser on DynamoDB and SQS', () => {
   ])(
     'reaches $k connections (pages of $pageSize) with one Query per page and ⌈K/10⌉ SendMessageBatch',
     async ({ k, pageSize }) => {
-      const { userId, ids } = await populate(k);
+      const { userId, ids } = await populated(k);
       await sqs.drain(notifyConnection.url);
       const notifyUser = new NotifyUser(repository, queue, new ManualClock(NOW), { pageSize });
       dynamoCalls.reset();
