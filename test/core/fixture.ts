@@ -4,6 +4,8 @@ import {
   type ActionContext,
   Authorize,
   Connect,
+  type ConnectionPusher,
+  type ConnectionRepository,
   Disconnect,
   EnforceAuthorizeDeadline,
   errorFrame,
@@ -16,6 +18,7 @@ import {
   Route,
   type SendOptions,
   type ServerFrame,
+  type TokenVerifier,
   defaultActions,
 } from '@pushline/core';
 import {
@@ -36,6 +39,11 @@ export interface CoreOptions {
   readonly actions?: readonly Action[];
   /** Start time of the manual clock. */
   readonly now?: number;
+  /**
+   * Wraps each port the use cases see (not the adapters the test inspects), e.g. to let a
+   * fast-check scheduler decide when each call runs.
+   */
+  readonly interpose?: <T extends object>(name: string, port: T) => T;
 }
 
 /**
@@ -90,24 +98,31 @@ export function createCore(options: CoreOptions = {}) {
   const queue = new RecordingMessageQueue(messageQueue);
   const pusher = new InMemoryConnectionPusher(clock);
   const verifier = new InMemoryTokenVerifier();
-  const authorize = new Authorize(repository, verifier);
-  const connect = new Connect(repository, verifier, clock, {
+  const interpose = options.interpose ?? (<T>(_: string, port: T): T => port);
+  const ports = {
+    repository: interpose<ConnectionRepository>('repository', repository),
+    queue: interpose<MessageQueue>('queue', queue),
+    pusher: interpose<ConnectionPusher>('pusher', pusher),
+    verifier: interpose<TokenVerifier>('verifier', verifier),
+  };
+  const authorize = new Authorize(ports.repository, ports.verifier);
+  const connect = new Connect(ports.repository, ports.verifier, clock, {
     allowAnonymous: options.allowAnonymous ?? true,
     ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
     ...(options.authorizeDeadlineMs === undefined
       ? {}
       : { authorizeDeadlineMs: options.authorizeDeadlineMs }),
   });
-  const route = new Route(repository, [...defaultActions(authorize), ...(options.actions ?? [])]);
+  const route = new Route(ports.repository, [...defaultActions(authorize), ...(options.actions ?? [])]);
   const notifyUser = new NotifyUser(
-    repository,
-    queue,
+    ports.repository,
+    ports.queue,
     clock,
     options.pageSize === undefined ? {} : { pageSize: options.pageSize },
   );
-  const notifyConnection = new NotifyConnection(pusher, repository);
-  const disconnect = new Disconnect(repository);
-  const enforceAuthorizeDeadline = new EnforceAuthorizeDeadline(repository, pusher);
+  const notifyConnection = new NotifyConnection(ports.pusher, ports.repository);
+  const disconnect = new Disconnect(ports.repository);
+  const enforceAuthorizeDeadline = new EnforceAuthorizeDeadline(ports.repository, ports.pusher);
 
   /** Hands every waiting NotifyConnection message to NotifyConnection, in order. */
   async function drainNotifyConnection(): Promise<
