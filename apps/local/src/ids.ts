@@ -6,8 +6,19 @@ import { randomBytes } from 'node:crypto';
  * makes URL-encoding mistakes (`%3D`) show up locally as they would on AWS.
  */
 export function awsStyleId(): string {
-  return `${randomBytes(11).toString('base64url')}=`;
+  // One crypto call per 512 ids: ids are minted several times per message.
+  if (poolOffset + ID_BYTES > pool.length) {
+    pool = randomBytes(ID_BYTES * 512);
+    poolOffset = 0;
+  }
+  const id = `${pool.toString('base64url', poolOffset, poolOffset + ID_BYTES)}=`;
+  poolOffset += ID_BYTES;
+  return id;
 }
+
+const ID_BYTES = 11;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
 
 /** What the gateway accepts as a connection id on `@connections` before looking it up (else 400). */
 export const WELL_FORMED_CONNECTION_ID = /^[A-Za-z0-9_+=-]{1,128}$/;
@@ -21,6 +32,18 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 /** Common Log Format time, as in `requestContext.requestTime`: `11/Nov/2024:11:35:24 +0000`. */
 export function clfTime(epochMs: number): string {
+  const second = Math.floor(epochMs / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedClf = formatClf(epochMs);
+  }
+  return cachedClf;
+}
+
+let cachedSecond = Number.NaN;
+let cachedClf = '';
+
+function formatClf(epochMs: number): string {
   const d = new Date(epochMs);
   const two = (n: number): string => String(n).padStart(2, '0');
   const month = MONTHS[d.getUTCMonth()] ?? 'Jan';
