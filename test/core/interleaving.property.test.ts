@@ -208,13 +208,18 @@ describe('under any interleaving', () => {
           granted,
           open: core.pusher.isOpen('c'),
           userId: (await core.repository.find('c'))?.userId ?? null,
-          enforced: enforced.value.result,
+          enforced,
         };
         // Either the deadline won (socket closed, record gone, authorize refused) or the
         // authorization did (socket open, record kept with its user).
         expect([
-          { granted: false, open: false, userId: null, enforced: 'closed' },
-          { granted: true, open: true, userId: 'u1', enforced: 'authorized' },
+          { granted: false, open: false, userId: null, enforced: { ok: true, value: { result: 'closed' } } },
+          {
+            granted: true,
+            open: true,
+            userId: 'u1',
+            enforced: { ok: true, value: { result: 'authorized' } },
+          },
         ]).toContainEqual(state);
       }),
       PROPERTY_PARAMETERS,
