@@ -143,7 +143,7 @@ async function perform(
 }
 
 describe('under any interleaving', () => {
-  it('delivers a notification only to sockets of the user it was sent to', async () => {
+  it('delivers a notification only to sockets of the user it was sent to, and at most once', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.scheduler(),
@@ -174,6 +174,9 @@ describe('under any interleaving', () => {
             expect(
               notifications.map(({ data }) => data as { to: string }).filter(({ to }) => to !== owner),
             ).toEqual([]);
+            // Nothing is retried here, so nothing may arrive twice either.
+            const ids = notifications.map(({ id }) => id);
+            expect(new Set(ids).size).toBe(ids.length);
           }
         },
       ),
