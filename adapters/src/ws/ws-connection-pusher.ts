@@ -95,18 +95,24 @@ export class WsConnectionPusher implements ConnectionPusher {
     }
     return new Promise((resolve) => {
       socket.send(payload, (error) => {
-        // An error here means the socket closed while the frame was queued: it is gone.
-        resolve(error === undefined ? ok(undefined) : fail('CONNECTION_GONE', error.message));
+        // ws passes null on success despite its typings; an Error means the socket closed
+        // while the frame was queued: it is gone.
+        resolve(error instanceof Error ? fail('CONNECTION_GONE', error.message) : ok(undefined));
       });
     });
   }
 
   disconnect(connectionId: ConnectionId): Promise<Outcome<void, 'CONNECTION_GONE'>> {
+    return this.close(connectionId, this.closeCode, '');
+  }
+
+  /** Closes the socket with a given close code and reason (at most 123 bytes). */
+  close(connectionId: ConnectionId, code: number, reason: string): Promise<Outcome<void, 'CONNECTION_GONE'>> {
     const attached = this.sockets.get(connectionId);
-    if (attached === undefined || attached.socket.readyState !== WebSocket.OPEN) {
+    if (attached?.socket.readyState !== WebSocket.OPEN) {
       return Promise.resolve(fail('CONNECTION_GONE', 'the socket is not open'));
     }
-    attached.socket.close(this.closeCode);
+    attached.socket.close(code, reason);
     return Promise.resolve(ok(undefined));
   }
 

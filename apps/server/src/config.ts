@@ -1,0 +1,98 @@
+/** Environment variable names of the standalone server (one place, shared with docs and tests). */
+export const ENV = {
+  host: 'PUSHLINE_HOST',
+  port: 'PUSHLINE_PORT',
+  mode: 'PUSHLINE_MODE',
+  authMode: 'PUSHLINE_AUTH_MODE',
+  tokenSecret: 'PUSHLINE_TOKEN_SECRET',
+  jwksUrl: 'PUSHLINE_JWKS_URL',
+  tokenIssuer: 'PUSHLINE_TOKEN_ISSUER',
+  tokenAudience: 'PUSHLINE_TOKEN_AUDIENCE',
+  apiKey: 'PUSHLINE_API_KEY',
+  authorizeDeadlineSeconds: 'PUSHLINE_AUTHORIZE_DEADLINE_SECONDS',
+  heartbeatSeconds: 'PUSHLINE_HEARTBEAT_SECONDS',
+} as const;
+
+export type Mode = 'dev' | 'production';
+export type AuthMode = 'either' | 'connect';
+
+export type TokenKeys =
+  | { readonly kind: 'secret'; readonly secret: string | null }
+  | { readonly kind: 'jwks'; readonly jwksUrl: string };
+
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** `dev` serves `POST /token` and generates missing secrets; `production` requires them. */
+  readonly mode: Mode;
+  /** `either`: a token at connect or in-band; `connect`: a token is required at connect. */
+  readonly authMode: AuthMode;
+  /** HS256 secret (`null`: generate one at start, dev only) or a JWKS URL. */
+  readonly tokenKeys: TokenKeys;
+  readonly tokenIssuer: string | null;
+  readonly tokenAudience: string | null;
+  /** The key `POST /notify` requires (`null`: generate one at start, dev only). */
+  readonly apiKey: string | null;
+  readonly authorizeDeadlineMs: number;
+  readonly heartbeatMs: number;
+}
+
+/**
+ * Reads the server's configuration from the environment. Pure: returns a frozen object, or
+ * throws one error naming every missing or invalid variable.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): ServerConfig {
+  const problems: string[] = [];
+  const read = (name: string): string | null => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? null : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === null) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
+      return fallback;
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = read(name);
+    if (raw === null) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')}, got '${raw}'`);
+    return fallback;
+  };
+
+  const mode = oneOf<Mode>(ENV.mode, ['dev', 'production'], 'dev');
+  const jwksUrl = read(ENV.jwksUrl);
+  const secret = read(ENV.tokenSecret);
+  const apiKey = read(ENV.apiKey);
+  if (jwksUrl !== null && !/^https?:\/\//.test(jwksUrl))
+    problems.push(`${ENV.jwksUrl} must be an http(s) URL`);
+  if (secret !== null && new TextEncoder().encode(secret).byteLength < 32) {
+    problems.push(`${ENV.tokenSecret} must be at least 32 bytes`);
+  }
+  if (mode === 'production') {
+    if (jwksUrl === null && secret === null)
+      problems.push(`${ENV.jwksUrl} or ${ENV.tokenSecret} is required`);
+    if (apiKey === null) problems.push(`${ENV.apiKey} is required`);
+  }
+  if (apiKey !== null && apiKey.length < 16) problems.push(`${ENV.apiKey} must be at least 16 characters`);
+
+  const config: ServerConfig = {
+    host: read(ENV.host) ?? '127.0.0.1',
+    port: integer(ENV.port, 8080, 0, 65535),
+    mode,
+    authMode: oneOf<AuthMode>(ENV.authMode, ['either', 'connect'], 'either'),
+    tokenKeys: jwksUrl !== null ? { kind: 'jwks', jwksUrl } : { kind: 'secret', secret },
+    tokenIssuer: read(ENV.tokenIssuer),
+    tokenAudience: read(ENV.tokenAudience),
+    apiKey,
+    authorizeDeadlineMs: integer(ENV.authorizeDeadlineSeconds, 30, 1, 3600) * 1000,
+    heartbeatMs: integer(ENV.heartbeatSeconds, 30, 1, 3600) * 1000,
+  };
+  if (problems.length > 0) throw new Error(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return Object.freeze(config);
+}

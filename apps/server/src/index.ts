@@ -1,0 +1,8 @@
+export { type AuthMode, ENV, loadConfig, type Mode, type ServerConfig, type TokenKeys } from './config.js';
+export {
+  AUTHORIZE_DEADLINE_CLOSE_CODE,
+  MAX_INBOUND_MESSAGE_BYTES,
+  type PushlineServer,
+  type ServerOptions,
+  startServer,
+} from './server.js';

@@ -1,0 +1,454 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { InMemoryConnectionRepository, InMemoryMessageQueue } from '@pushline/adapters/memory';
+import { JoseTokenIssuer, JoseTokenVerifier } from '@pushline/adapters/jose';
+import { SystemClock } from '@pushline/adapters/system';
+import { WsConnectionPusher } from '@pushline/adapters/ws';
+import {
+  Authorize,
+  Connect,
+  type ConnectionPusher,
+  defaultActions,
+  Disconnect,
+  EnforceAuthorizeDeadline,
+  errorFrame,
+  isUserId,
+  NotifyConnection,
+  NotifyUser,
+  parseNotifyUserMessage,
+  Route,
+  serializeFrame,
+  type TokenVerifier,
+  type UserId,
+} from '@pushline/core';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import type { ServerConfig } from './config.js';
+import { bearerToken, HttpError, readBody, sendError, sendJson } from './http.js';
+
+/**
+ * Largest message `ws` accepts before closing with 1009. Frames up to this size but over
+ * the protocol's 128 KiB get a `PAYLOAD_TOO_LARGE` error frame and the socket stays open;
+ * the hard cap keeps one client from making the server buffer without bound.
+ */
+export const MAX_INBOUND_MESSAGE_BYTES = 1024 * 1024;
+
+/** Close code for a socket that did not authorize in time (1008: policy violation). */
+export const AUTHORIZE_DEADLINE_CLOSE_CODE = 1008;
+
+export interface ServerOptions {
+  /** Defaults to a Powertools Logger with service name `pushline-server`. */
+  readonly logger?: Logger;
+  /** Log level of the default logger (Powertools also reads `POWERTOOLS_LOG_LEVEL`). */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+}
+
+/** A running standalone server. */
+export interface PushlineServer {
+  /** WebSocket URL, e.g. `ws://127.0.0.1:8080/`. */
+  readonly url: string;
+  /** HTTP base URL, e.g. `http://127.0.0.1:8080`. */
+  readonly httpUrl: string;
+  readonly port: number;
+  /** The key `POST /notify` requires (generated in dev mode when not configured). */
+  readonly apiKey: string;
+  /** Enqueues a NotifyUser message from code in the same process. */
+  notifyUser(userId: UserId, data: unknown): Promise<void>;
+  /** How many sockets are open. */
+  connectionCount(): number;
+  /** Closes every socket (1001) and stops the server. */
+  close(): Promise<void>;
+}
+
+interface SocketState {
+  readonly connectionId: string;
+  userId: UserId | null;
+  alive: boolean;
+  chain: Promise<void>;
+  deadline: ReturnType<typeof setTimeout> | null;
+}
+
+/**
+ * Starts the standalone transport: one `ws` server and one HTTP API on the same port,
+ * calling the core directly with in-memory adapters.
+ */
+export async function startServer(
+  config: ServerConfig,
+  options: ServerOptions = {},
+): Promise<PushlineServer> {
+  const logger =
+    options.logger ??
+    new Logger({
+      serviceName: 'pushline-server',
+      ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+    });
+  const clock = new SystemClock();
+  const repository = new InMemoryConnectionRepository();
+  const queue = new InMemoryMessageQueue({ maxReceiveCount: 5 });
+  const pusher = new WsConnectionPusher({ clock });
+  const secret =
+    config.tokenKeys.kind === 'secret' ? (config.tokenKeys.secret ?? randomBytes(32).toString('hex')) : null;
+  const claims = {
+    ...(config.tokenIssuer === null ? {} : { issuer: config.tokenIssuer }),
+    ...(config.tokenAudience === null ? {} : { audience: config.tokenAudience }),
+  };
+  const verifier: TokenVerifier = new JoseTokenVerifier(
+    config.tokenKeys.kind === 'jwks'
+      ? { jwksUrl: config.tokenKeys.jwksUrl, ...claims }
+      : { secret: secret ?? '', ...claims },
+  );
+  const issuer = config.mode === 'dev' && secret !== null ? new JoseTokenIssuer({ secret, ...claims }) : null;
+  const apiKey = config.apiKey ?? randomBytes(24).toString('base64url');
+
+  const connect = new Connect(repository, verifier, clock, {
+    allowAnonymous: config.authMode === 'either',
+    authorizeDeadlineMs: config.authorizeDeadlineMs,
+  });
+  const disconnect = new Disconnect(repository);
+  const route = new Route(repository, defaultActions(new Authorize(repository, verifier)));
+  const notifyUser = new NotifyUser(repository, queue, clock);
+  const notifyConnection = new NotifyConnection(pusher, repository);
+  // The deadline closes with 1008 and a reason, so a client can tell why it was dropped.
+  const deadlinePusher: ConnectionPusher = {
+    push: (id, payload) => pusher.push(id, payload),
+    info: (id) => pusher.info(id),
+    disconnect: (id) => pusher.close(id, AUTHORIZE_DEADLINE_CLOSE_CODE, 'authorize deadline passed'),
+  };
+  const enforceDeadline = new EnforceAuthorizeDeadline(repository, deadlinePusher);
+
+  const stopNotifyConnection = queue.notifyConnection.consume(async ({ messageId, body, receiveCount }) => {
+    const outcome = await notifyConnection.execute({ message: body, messageId });
+    if (outcome.ok) {
+      logger.info('notify-connection', {
+        connectionId: body.connectionId,
+        result: outcome.value.result,
+        receiveCount,
+      });
+    } else {
+      logger.warn('notify-connection', { connectionId: body.connectionId, code: outcome.error.code });
+    }
+  });
+  const stopNotifyUser = queue.notifyUser.consume(async ({ messageId, body }) => {
+    await runNotifyUser(body.userId, body, messageId);
+  });
+
+  async function runNotifyUser(
+    userId: UserId,
+    message: Parameters<NotifyUser['execute']>[0]['message'],
+    messageId: string,
+  ) {
+    const started = performance.now();
+    const outcome = await notifyUser.execute({ message, messageId });
+    const durationMs = Math.round(performance.now() - started);
+    if (outcome.ok) {
+      const { notificationId, enqueued, malformed } = outcome.value;
+      logger.info('notify-user', {
+        userId,
+        notificationId,
+        enqueued,
+        malformed: malformed.length,
+        durationMs,
+      });
+    } else {
+      logger.warn('notify-user', { userId, code: outcome.error.code, durationMs });
+    }
+    return outcome;
+  }
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_INBOUND_MESSAGE_BYTES,
+    clientTracking: true,
+  });
+  const states = new Map<WebSocket, SocketState>();
+
+  async function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/') {
+      refuseUpgrade(socket, 404, 'Not Found');
+      return;
+    }
+    const token = url.searchParams.get('token');
+    let userId: UserId | null = null;
+    if (token !== null && token !== '') {
+      const verified = await verifier.verify(token);
+      if (!verified.ok) {
+        logger.info('connect', { code: 'UNAUTHORIZED', reason: verified.error.message });
+        refuseUpgrade(socket, 401, 'Unauthorized');
+        return;
+      }
+      userId = verified.value.userId;
+    } else if (config.authMode === 'connect') {
+      logger.info('connect', { code: 'UNAUTHORIZED', reason: 'no token' });
+      refuseUpgrade(socket, 401, 'Unauthorized');
+      return;
+    }
+    if (socket.destroyed) return;
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      onSocket(ws, userId, request.socket.remoteAddress ?? null);
+    });
+  }
+
+  function onSocket(ws: WebSocket, userId: UserId | null, sourceIp: string | null): void {
+    const connectionId = newConnectionId();
+    const state: SocketState = {
+      connectionId,
+      userId,
+      alive: true,
+      chain: Promise.resolve(),
+      deadline: null,
+    };
+    states.set(ws, state);
+    pusher.attach(connectionId, ws, sourceIp);
+    // Frames are handled one after another, behind the connect: replies keep their order and
+    // an early `authorize` never races the registry write.
+    state.chain = connect
+      .execute(userId === null ? { connectionId } : { connectionId, userId })
+      .then((outcome) => {
+        if (!outcome.ok) {
+          ws.close(1011, 'connect failed');
+          return;
+        }
+        logger.info('connect', { connectionId, anonymous: userId === null });
+        const { authorizeBy } = outcome.value;
+        if (authorizeBy !== null) {
+          state.deadline = setTimeout(() => void onDeadline(state), Math.max(0, authorizeBy - clock.now()));
+        }
+      })
+      .catch((error: unknown) => {
+        logger.error('connect', { connectionId, code: 'INTERNAL', error: describeError(error) });
+        ws.close(1011, 'connect failed');
+      });
+    ws.on('pong', () => {
+      state.alive = true;
+    });
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      pusher.touch(connectionId);
+      state.chain = state.chain.then(() => onFrame(ws, state, data, isBinary));
+    });
+    ws.on('close', () => {
+      states.delete(ws);
+      pusher.detach(connectionId);
+      if (state.deadline !== null) clearTimeout(state.deadline);
+      state.chain = state.chain
+        .then(() => disconnect.execute({ connectionId }))
+        .then(() => {
+          logger.info('disconnect', { connectionId });
+        })
+        .catch((error: unknown) => {
+          logger.error('disconnect', { connectionId, error: describeError(error) });
+        });
+    });
+    ws.on('error', (error) => {
+      logger.warn('socket', { connectionId, error: error.message });
+    });
+  }
+
+  async function onFrame(ws: WebSocket, state: SocketState, data: RawData, isBinary: boolean): Promise<void> {
+    const started = performance.now();
+    const { connectionId } = state;
+    if (isBinary) {
+      send(
+        ws,
+        serializeFrame(errorFrame('MALFORMED_FRAME', 'binary frames are not supported; send JSON text')),
+      );
+      logger.info('frame', { connectionId, code: 'MALFORMED_FRAME', binary: true });
+      return;
+    }
+    const body = rawToString(data);
+    const outcome = await route.execute(
+      state.userId === null ? { connectionId, body } : { connectionId, body, userId: state.userId },
+    );
+    if (outcome.reply.type === 'authorized') {
+      state.userId = outcome.reply.userId;
+      if (state.deadline !== null) clearTimeout(state.deadline);
+      state.deadline = null;
+    }
+    send(ws, outcome.payload);
+    const fields = {
+      connectionId,
+      action: outcome.action,
+      code: outcome.code,
+      durationMs: Math.round(performance.now() - started),
+    };
+    if (outcome.fault === null) logger.info('frame', fields);
+    else logger.error('frame', { ...fields, error: describeError(outcome.fault) });
+  }
+
+  async function onDeadline(state: SocketState): Promise<void> {
+    state.deadline = null;
+    try {
+      const outcome = await enforceDeadline.execute({ connectionId: state.connectionId });
+      logger.info('authorize-deadline', { connectionId: state.connectionId, result: outcome.value.result });
+    } catch (error) {
+      logger.error('authorize-deadline', { connectionId: state.connectionId, error: describeError(error) });
+    }
+  }
+
+  async function onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const route = `${request.method ?? 'GET'} ${url.pathname}`;
+    try {
+      switch (route) {
+        case 'GET /health': {
+          sendJson(response, 200, { status: 'ok', connections: states.size });
+          return;
+        }
+        case 'POST /token': {
+          await postToken(request, response);
+          return;
+        }
+        case 'POST /notify': {
+          await postNotify(request, response);
+          return;
+        }
+        default: {
+          sendError(response, 404, 'NOT_FOUND', `no route ${route}`);
+          return;
+        }
+      }
+    } catch (error) {
+      if (error instanceof HttpError) {
+        sendError(response, error.status, error.code, error.message);
+        return;
+      }
+      logger.error('http', { route, error: describeError(error) });
+      sendError(response, 500, 'INTERNAL', 'the server failed to handle this request');
+      return;
+    }
+  }
+
+  async function postToken(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (issuer === null) throw new HttpError(404, 'NOT_FOUND', 'POST /token is served in dev mode only');
+    const body = parseJsonBody(await readBody(request));
+    if (!isUserId(body.userId))
+      throw new HttpError(
+        400,
+        'BAD_REQUEST',
+        "'userId' must be a non-empty string of at most 256 characters",
+      );
+    const issued = await issuer.issue(body.userId);
+    logger.info('token', { userId: body.userId });
+    sendJson(response, 200, issued);
+  }
+
+  async function postNotify(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (!sameSecret(bearerToken(request), apiKey)) {
+      throw new HttpError(401, 'UNAUTHORIZED', 'an Authorization: Bearer <API key> header is required');
+    }
+    const parsed = parseNotifyUserMessage(await readBody(request));
+    if (!parsed.ok) throw new HttpError(400, parsed.error.code, parsed.error.message);
+    const outcome = await runNotifyUser(parsed.value.userId, parsed.value, randomUUID());
+    if (!outcome.ok) throw new HttpError(413, outcome.error.code, outcome.error.message);
+    sendJson(response, 202, {
+      notificationId: outcome.value.notificationId,
+      connections: outcome.value.enqueued,
+    });
+  }
+
+  const http = createServer((request, response) => void onRequest(request, response));
+  http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    onUpgrade(request, socket, head).catch((error: unknown) => {
+      logger.error('connect', { code: 'INTERNAL', error: describeError(error) });
+      refuseUpgrade(socket, 500, 'Internal Server Error');
+    });
+  });
+  const heartbeat = setInterval(() => {
+    for (const [ws, state] of states) {
+      // A socket that missed the last ping's pong is dead (half-open TCP): drop it.
+      if (!state.alive) {
+        ws.terminate();
+        continue;
+      }
+      state.alive = false;
+      ws.ping();
+    }
+  }, config.heartbeatMs);
+  heartbeat.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = http.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  return {
+    url: `ws://${host}:${port}/`,
+    httpUrl: `http://${host}:${port}`,
+    port,
+    apiKey,
+    notifyUser: (userId, data) => queue.sendNotifyUser([{ userId, data }]),
+    connectionCount: () => states.size,
+    async close() {
+      clearInterval(heartbeat);
+      for (const ws of states.keys()) ws.close(1001, 'server shutting down');
+      await Promise.all([...states.values()].map((state) => state.chain));
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => {
+        wss.close(() => {
+          resolve();
+        });
+      });
+      http.closeAllConnections();
+      await new Promise<void>((resolve) =>
+        http.close(() => {
+          resolve();
+        }),
+      );
+      stopNotifyConnection();
+      stopNotifyUser();
+      queue.notifyConnection.clear();
+      queue.notifyUser.clear();
+    },
+  };
+}
+
+/** AWS-shaped connection ids: 15 URL-safe base64 characters and `=`. */
+function newConnectionId(): string {
+  return `${randomBytes(11).toString('base64url')}=`;
+}
+
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  if (socket.destroyed) return;
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+function send(ws: WebSocket, payload: string): void {
+  if (ws.readyState === ws.OPEN) ws.send(payload);
+}
+
+function rawToString(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+function parseJsonBody(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      return value as Record<string, unknown>;
+  } catch {
+    // Falls through to the 400 below.
+  }
+  throw new HttpError(400, 'BAD_REQUEST', 'the body must be a JSON object');
+}
+
+/** Compares secrets in constant time, so the API key cannot be guessed byte by byte. */
+function sameSecret(given: string | null, expected: string): boolean {
+  if (given === null) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
