@@ -11,7 +11,9 @@ export interface Failure<C extends ErrorCode = ErrorCode> {
  * Faults that nobody can recover from here (broken invariants, infrastructure down) are thrown instead.
  */
 export type Outcome<T, C extends ErrorCode = ErrorCode> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: Failure<C> };
+  | { readonly ok: true; readonly value: T }
+  // An outcome with no failure code (`Outcome<T, never>`) is always a success.
+  | ([C] extends [never] ? never : { readonly ok: false; readonly error: Failure<C> });
 
 /** Wraps a value in a successful {@link Outcome}. */
 export function ok<T>(value: T): { readonly ok: true; readonly value: T } {
