@@ -1,5 +1,6 @@
 // The public surface of @pushline/local: a local API Gateway WebSocket API with @connections.
 
+export { ENV, type LocalGatewayConfig, loadConfig } from './config.js';
 export {
   DEFAULT_LIMITS,
   DEFAULT_TIMEOUTS,
