@@ -8,14 +8,36 @@ import tseslint from 'typescript-eslint';
 /** Imports core may never make: it is pure, with no I/O, no SDK and no DI framework. */
 export const coreForbiddenImports = [
   { group: ['@aws-sdk/*', '@smithy/*'], message: 'core is pure: AWS SDK calls belong in adapters.' },
-  { group: ['inversify', 'reflect-metadata', '@inversifyjs/*'], message: 'core is pure: composition happens in apps/.' },
+  {
+    group: ['inversify', 'reflect-metadata', '@inversifyjs/*'],
+    message: 'core is pure: composition happens in apps/.',
+  },
   { group: ['ws', 'jose', 'node:*'], message: 'core is pure: I/O and crypto belong in adapters.' },
   { group: ['@pushline/*', '**/adapters/**', '**/apps/**'], message: 'core imports nothing outside itself.' },
 ];
 
 const nodeBuiltins = [
-  'assert', 'buffer', 'child_process', 'crypto', 'dns', 'events', 'fs', 'fs/promises', 'http', 'https',
-  'net', 'os', 'path', 'process', 'stream', 'timers', 'tls', 'url', 'util', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'crypto',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'https',
+  'net',
+  'os',
+  'path',
+  'process',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'worker_threads',
+  'zlib',
 ];
 
 export default tseslint.config(
@@ -68,8 +90,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['inversify', 'reflect-metadata', '@inversifyjs/*'], message: 'Composition happens in apps/.' },
-            { group: ['@pushline/server', '@pushline/local', '@pushline/lambda', '**/apps/**'], message: 'Adapters may not import apps.' },
+            {
+              group: ['inversify', 'reflect-metadata', '@inversifyjs/*'],
+              message: 'Composition happens in apps/.',
+            },
+            {
+              group: ['@pushline/server', '@pushline/local', '@pushline/lambda', '**/apps/**'],
+              message: 'Adapters may not import apps.',
+            },
           ],
           paths: nodeBuiltins.map((name) => ({ name, message: `Import node:${name}, not ${name}.` })),
         },
@@ -93,6 +121,10 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' },
+    },
   },
   prettier,
 );
