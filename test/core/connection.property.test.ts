@@ -50,7 +50,8 @@ function snapshot(core: Core) {
     .sort((a, b) => (a.connectionId < b.connectionId ? -1 : 1));
 }
 
-describe('a connection', () => {
+// Hundreds of runs per property: more than vitest's default 5 s on a busy machine.
+describe('a connection', { timeout: 60_000 }, () => {
   it('leaves no record after connect then disconnect, and others stay as they were', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -142,7 +142,8 @@ async function perform(
   }
 }
 
-describe('under any interleaving', () => {
+// Hundreds of runs per property: more than vitest's default 5 s on a busy machine.
+describe('under any interleaving', { timeout: 60_000 }, () => {
   it('delivers a notification only to sockets of the user it was sent to, and at most once', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -6,7 +6,8 @@ import { notificationDataArbitrary, userIdsArbitrary } from '../support/core-arb
 import { PROPERTY_PARAMETERS } from '../support/fast-check.js';
 import { createCore } from './fixture.js';
 
-describe('NotifyUser', () => {
+// Hundreds of runs per property: more than vitest's default 5 s on a busy machine.
+describe('NotifyUser', { timeout: 60_000 }, () => {
   it('enqueues exactly one NotifyConnection per live connection of the user, in batches of at most 10', async () => {
     await fc.assert(
       fc.asyncProperty(

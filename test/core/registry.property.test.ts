@@ -285,7 +285,8 @@ const commandsArbitrary = fc.commands<Model, Core, false>(
   { maxCommands: 60, size: 'large' },
 );
 
-describe('the registry and the use cases, against a model', () => {
+// Hundreds of runs per property: more than vitest's default 5 s on a busy machine.
+describe('the registry and the use cases, against a model', { timeout: 60_000 }, () => {
   it("keeps a user's connections exactly those connected or authorized and not yet disconnected or gone", async () => {
     await fc.assert(
       fc.asyncProperty(commandsArbitrary, fc.integer({ min: 1, max: 25 }), async (commands, pageSize) => {

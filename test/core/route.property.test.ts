@@ -26,7 +26,8 @@ function expectDocumentedFrame(reply: ServerFrame): void {
   expect([...CLIENT_ERROR_CODES, 'none']).toContain(code);
 }
 
-describe('Route', () => {
+// Hundreds of runs per property: more than vitest's default 5 s on a busy machine.
+describe('Route', { timeout: 60_000 }, () => {
   it('answers every string with exactly one documented frame, and never throws', async () => {
     await fc.assert(
       fc.asyncProperty(clientTextArbitrary, fc.constantFrom(...SENDERS), async (text, sender) => {
