@@ -3,6 +3,7 @@ import {
   type ApiGatewayManagementApiClientConfig,
   DeleteConnectionCommand,
   GetConnectionCommand,
+  type GetConnectionCommandOutput,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import {
@@ -125,15 +126,20 @@ export class ApiGatewayConnectionPusher implements ConnectionPusher {
 
   /** Describes a live connection (times in epoch ms); `CONNECTION_GONE` if there is none. */
   async info(connectionId: ConnectionId): Promise<Outcome<ConnectionInfo, 'CONNECTION_GONE'>> {
+    let output: GetConnectionCommandOutput;
     try {
-      const output = await this.client.send(new GetConnectionCommand({ ConnectionId: connectionId }));
-      const connectedAt = output.ConnectedAt?.getTime() ?? Number.NaN;
-      const lastActiveAt = output.LastActiveAt?.getTime() ?? connectedAt;
-      return ok({ connectedAt, lastActiveAt, sourceIp: output.Identity?.SourceIp ?? null });
+      output = await this.client.send(new GetConnectionCommand({ ConnectionId: connectionId }));
     } catch (error) {
       if (isError(error, 'GoneException', 410)) return gone(connectionId);
       throw translate(error, 'GetConnection');
     }
+    // The model marks both times as present; a response without them is a broken peer, not a gone socket.
+    const connectedAt = output.ConnectedAt?.getTime();
+    if (connectedAt === undefined || Number.isNaN(connectedAt)) {
+      throw new Error(`GetConnection returned no connectedAt for ${connectionId}`);
+    }
+    const lastActiveAt = output.LastActiveAt?.getTime() ?? connectedAt;
+    return ok({ connectedAt, lastActiveAt, sourceIp: output.Identity?.SourceIp ?? null });
   }
 }
 
