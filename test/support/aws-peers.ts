@@ -83,7 +83,7 @@ export interface LocalQueue {
 export interface SqsPeer extends Peer<SQSClient> {
   /** Creates a standard queue, optionally with a dead-letter queue after `maxReceiveCount` receives. */
   createQueue(name: string, options?: { dlq?: { maxReceiveCount: number } }): Promise<LocalQueue>;
-  /** Receives every message visible now (short polls until one comes back empty) and deletes them. */
+  /** Receives and deletes every message visible now (until the queue reports none visible). */
   drain(queueUrl: string): Promise<Message[]>;
 }
 
@@ -129,6 +129,20 @@ export async function startSqs(): Promise<SqsPeer> {
     return { url: QueueUrl, arn: await arnOf(QueueUrl), deadLetterUrl };
   };
 
+  /** Messages visible now: local-aws-sqs counts in-flight ones in ApproximateNumberOfMessages. */
+  const ready = async (queueUrl: string): Promise<number> => {
+    const { Attributes = {} } = await client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return (
+      Number(Attributes.ApproximateNumberOfMessages ?? 0) -
+      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+    );
+  };
+
   const drain = async (queueUrl: string): Promise<Message[]> => {
     const all: Message[] = [];
     // Bounded: a queue that never empties is a failure, not a hang.
@@ -141,7 +155,12 @@ export async function startSqs(): Promise<SqsPeer> {
           VisibilityTimeout: 60,
         }),
       );
-      if (Messages.length === 0) return all;
+      if (Messages.length === 0) {
+        // A short poll gathers for a few ms on a timer, so on a busy machine it can come back
+        // empty with messages waiting: only the queue's own count says the drain is done.
+        if ((await ready(queueUrl)) <= 0) return all;
+        continue;
+      }
       all.push(...Messages);
       await client.send(
         new DeleteMessageBatchCommand({
