@@ -195,6 +195,8 @@ class Gateway implements LocalGateway, ManagementTarget {
   private readonly server: Server;
   private readonly wss: WebSocketServer;
   private readonly connections = new Map<string, LiveConnection>();
+  /** Connections whose `$disconnect` has not finished yet, open or closing: what `close()` waits for. */
+  private readonly unfinished = new Set<LiveConnection>();
   private readonly admissions = new WeakMap<IncomingMessage, Admission>();
   private readonly pendingSockets = new Set<Duplex>();
   private readonly log: (entry: LocalGatewayLogEntry) => void;
@@ -287,12 +289,12 @@ class Gateway implements LocalGateway, ManagementTarget {
 
   private async shutdown(): Promise<void> {
     for (const socket of this.pendingSockets) socket.destroy();
-    const live = [...this.connections.values()];
-    for (const connection of live) this.closeConnection(connection, GOING_AWAY.code, GOING_AWAY.reason);
+    const pending = [...this.unfinished];
+    for (const connection of pending) this.closeConnection(connection, GOING_AWAY.code, GOING_AWAY.reason);
     const grace = setTimeout(() => {
-      for (const connection of live) connection.socket.terminate();
+      for (const connection of pending) connection.socket.terminate();
     }, this.timeouts.closeGraceMs);
-    await Promise.all(live.map((connection) => connection.finished));
+    await Promise.all(pending.map((connection) => connection.finished));
     clearTimeout(grace);
     await new Promise<void>((resolve) => {
       this.server.close(() => {
@@ -422,7 +424,10 @@ class Gateway implements LocalGateway, ManagementTarget {
     }
     let finish = (): void => undefined;
     const finished = new Promise<void>((resolve) => {
-      finish = resolve;
+      finish = () => {
+        this.unfinished.delete(connection);
+        resolve();
+      };
     });
     const connection: LiveConnection = {
       facts: admission.facts,
@@ -440,6 +445,7 @@ class Gateway implements LocalGateway, ManagementTarget {
       finish,
     };
     this.connections.set(admission.facts.connectionId, connection);
+    this.unfinished.add(connection);
     // Sees each chunk before ws's own 'data' listener, so limits apply before a message is routed.
     const guard = new FrameGuard(this.limits.frameBytes, this.limits.messageBytes);
     socket.prependListener('data', (chunk: Buffer) => {
