@@ -29,8 +29,8 @@ describeMessageQueueContract('SqsMessageQueue on local-aws-sqs', async () => {
   };
 });
 
-/** What a fault middleware does to one entry of a SendMessageBatch request. */
-type EntryFault = { senderFault: boolean; code: string } | null;
+/** What a fault middleware does to one entry of a SendMessageBatch request: fail it, or lose it from the response. */
+type EntryFault = { senderFault: boolean; code: string } | 'vanish' | null;
 
 describe('SqsMessageQueue on local-aws-sqs', () => {
   let peer: SqsPeer;
@@ -47,7 +47,7 @@ describe('SqsMessageQueue on local-aws-sqs', () => {
     notifyConnection = await peer.createQueue('notify-connection', { dlq: { maxReceiveCount: 3 } });
     // local-aws-sqs never fails one entry of a batch for a server-side reason, so this
     // middleware does: it takes the entry out of the request (so it is really not enqueued)
-    // and reports it Failed in the response, as SQS would.
+    // and reports it Failed in the response, as SQS would (or, for 'vanish', not at all).
     peer.client.middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName !== 'SendMessageBatchCommand') return next(args);
@@ -55,11 +55,11 @@ describe('SqsMessageQueue on local-aws-sqs', () => {
         const request = requests.push((input.Entries ?? []).map((entry) => entry.Id ?? '')) - 1;
         const failed = (input.Entries ?? []).flatMap((entry) => {
           const f = fault(request, entry.Id ?? '');
-          return f === null
+          return f === null || f === 'vanish'
             ? []
             : [{ Id: entry.Id, Code: f.code, SenderFault: f.senderFault, Message: 'injected' }];
         });
-        const kept = (input.Entries ?? []).filter((entry) => !failed.some((f) => f.Id === entry.Id));
+        const kept = (input.Entries ?? []).filter((entry) => fault(request, entry.Id ?? '') === null);
         if (kept.length === 0) {
           return {
             output: { Successful: [], Failed: failed, $metadata: {} } as SendMessageBatchCommandOutput,
@@ -160,6 +160,19 @@ describe('SqsMessageQueue on local-aws-sqs', () => {
     expect((error as QueueSendError).failedIndexes).toEqual([0]);
     expect(requests).toEqual([['0', '1']]);
     expect(await connectionsReceived()).toEqual([scope.connectionId('b')]);
+  });
+
+  it('treats an entry missing from both Successful and Failed as failed, never as sent', async () => {
+    await reset();
+    const scope = freshScope();
+    fault = (_, id) => (id === '2' ? 'vanish' : null);
+    const error: unknown = await queueWith({ attempts: 2, baseDelayMs: 1 })
+      .sendNotifyConnection(['a', 'b', 'c'].map((id) => ({ connectionId: scope.connectionId(id), data: id })))
+      .catch((e: unknown) => e);
+    expect((error as QueueSendError).failedIndexes).toEqual([2]);
+    expect((error as QueueSendError).message).toContain('NotAcknowledged');
+    expect(requests).toEqual([['0', '1', '2'], ['2']]);
+    expect(await connectionsReceived()).toEqual(['a', 'b'].map((id) => scope.connectionId(id)));
   });
 
   it('refuses a message over the size limit with a RangeError before sending anything', async () => {

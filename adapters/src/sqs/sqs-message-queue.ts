@@ -80,7 +80,8 @@ interface Entry {
  *   with exponential backoff, except sender faults (`SenderFault: true`: the entry itself is
  *   invalid and would fail again). Entries that still fail make the call throw a
  *   `QueueSendError` (`QUEUE_SEND_FAILED`) whose `failedIndexes` name their positions in the
- *   caller's batch: nothing is dropped silently. The other entries were enqueued.
+ *   caller's batch: nothing is dropped silently. The other entries were enqueued. An entry
+ *   the response lists as neither `Successful` nor `Failed` counts as failed, not as sent.
  * - Not idempotent: a retried call may enqueue a message twice (SQS standard queues are
  *   at-least-once anyway); consumers deduplicate by the notification `id`.
  * - Bodies are the messages as JSON; the two characters JSON leaves raw but SQS refuses
@@ -176,11 +177,19 @@ export class SqsMessageQueue implements MessageQueue {
           Entries: pending.map((entry) => toRequestEntry(entry, delaySeconds)),
         }),
       );
-      const byId = new Map(pending.map((entry) => [String(entry.index), entry]));
+      const failures = new Map((response.Failed ?? []).map((error) => [error.Id ?? '', error]));
+      const succeeded = new Set((response.Successful ?? []).map((result) => result.Id ?? ''));
       const retry: Entry[] = [];
-      for (const error of response.Failed ?? []) {
-        const entry = byId.get(error.Id ?? '');
-        if (entry === undefined) continue;
+      for (const entry of pending) {
+        const id = String(entry.index);
+        if (succeeded.has(id) && !failures.has(id)) continue;
+        // An entry in neither list was not acknowledged: treat it as failed, never as sent.
+        const error = failures.get(id) ?? {
+          Id: id,
+          Code: 'NotAcknowledged',
+          SenderFault: false,
+          Message: '',
+        };
         if (error.SenderFault === true || attempt >= this.attempts) given.push({ entry, error });
         else retry.push(entry);
       }
