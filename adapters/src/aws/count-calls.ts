@@ -23,7 +23,7 @@ let counters = 0;
  * this measures. Operation names are the command's name without `Command`.
  *
  * Several counters can be attached to one client; each counts on its own.
- * See https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/middleware.html.
+ * See https://aws.amazon.com/blogs/developer/middleware-stack-modular-aws-sdk-js/.
  *
  * @example
  * ```ts

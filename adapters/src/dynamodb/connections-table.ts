@@ -18,9 +18,10 @@ import {
  *   is sparse and never holds them. The sort key gives pages a stable order, so a walk
  *   with `ExclusiveStartKey` resumes exactly after the last connection it returned.
  * - `expiresAt`: a number of epoch **seconds**, the attribute DynamoDB's TTL deletes by
- *   (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-before-you-start.html).
- *   TTL is switched on by the deployment (`ttl: 'expiresAt'` in SST); dynalite has no TTL
- *   operations, so {@link createConnectionsTable} does not try.
+ *   (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html). Deletion is
+ *   best effort and can lag by days, so readers still skip expired rows themselves
+ *   (NotifyUser does). TTL is switched on by the deployment (`ttl: 'expiresAt'` in SST);
+ *   dynalite has no TTL operations, so {@link createConnectionsTable} does not try.
  */
 export const CONNECTIONS_TABLE = {
   partitionKey: 'connectionId',
