@@ -79,19 +79,18 @@ export function identityOf(request: IncomingMessage): WebSocketIdentity {
     : { sourceIp: sourceIpOf(request), userAgent };
 }
 
-function requestContext(
+function requestContext<E extends Partial<WebSocketRequestContext>>(
   api: ApiFacts,
   connection: ConnectionFacts,
   routeKey: string,
   eventType: WebSocketRequestContext['eventType'],
   now: number,
-  extra: Partial<WebSocketRequestContext>,
-): WebSocketRequestContext {
+  extra: E,
+): WebSocketRequestContext & E {
   const requestId = awsStyleId();
   return {
     routeKey,
     eventType,
-    ...(eventType === 'MESSAGE' ? { messageId: awsStyleId() } : {}),
     extendedRequestId: requestId,
     requestTime: clfTime(now),
     messageDirection: 'IN',
@@ -176,7 +175,7 @@ export function messageEvent(
   now: number,
 ): WebSocketMessageEvent {
   return {
-    requestContext: requestContext(api, connection, routeKey, 'MESSAGE', now, {}),
+    requestContext: requestContext(api, connection, routeKey, 'MESSAGE', now, { messageId: awsStyleId() }),
     body,
     isBase64Encoded: false,
     ...withStageVariables(api),

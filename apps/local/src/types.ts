@@ -50,7 +50,7 @@ export interface WebSocketConnectEvent {
 
 /** A client message routed to a custom route or `$default`: the frame's text as sent. */
 export interface WebSocketMessageEvent {
-  readonly requestContext: WebSocketRequestContext;
+  readonly requestContext: WebSocketRequestContext & { readonly messageId: string };
   readonly body: string;
   readonly isBase64Encoded: false;
   readonly stageVariables?: Readonly<Record<string, string>>;
@@ -60,7 +60,10 @@ export interface WebSocketMessageEvent {
 export interface WebSocketDisconnectEvent {
   readonly headers: Readonly<Record<string, string>>;
   readonly multiValueHeaders: Readonly<Record<string, readonly string[]>>;
-  readonly requestContext: WebSocketRequestContext;
+  readonly requestContext: WebSocketRequestContext & {
+    readonly disconnectStatusCode: number;
+    readonly disconnectReason: string;
+  };
   readonly isBase64Encoded: false;
   readonly stageVariables?: Readonly<Record<string, string>>;
 }
