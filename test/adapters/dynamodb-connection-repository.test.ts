@@ -1,7 +1,8 @@
 import {
   type AttributeValue,
   CreateTableCommand,
-  type DynamoDBClient,
+  DynamoDBClient,
+  type UpdateItemCommandInput,
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -219,6 +220,67 @@ describe('DynamoDbConnectionRepository on dynalite', () => {
       );
       const error: unknown = await repository.find(connectionId).catch((e: unknown) => e);
       expect(hasErrorCode(error, 'MALFORMED_RECORD')).toBe(true);
+    });
+  });
+
+  describe('assignUser on the AWS path', () => {
+    it('decides from the item DynamoDB returns with the failed condition, without a follow-up read', async () => {
+      // dynalite ignores ReturnValuesOnConditionCheckFailure; this client adds the item to
+      // the exception the way DynamoDB does, read through a second client so that read is
+      // not counted.
+      const reader = new DynamoDBClient({
+        endpoint: peer.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+      });
+      const client = new DynamoDBClient({
+        endpoint: peer.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+      });
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          try {
+            return await next(args);
+          } catch (error) {
+            const input = args.input as UpdateItemCommandInput;
+            if (
+              context.commandName === 'UpdateItemCommand' &&
+              input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' &&
+              error instanceof Error &&
+              error.name === 'ConditionalCheckFailedException'
+            ) {
+              const { Item } = await reader.send(
+                new GetItemCommand({ TableName: input.TableName, Key: input.Key, ConsistentRead: true }),
+              );
+              if (Item !== undefined) Object.assign(error, { Item });
+            }
+            throw error;
+          }
+        },
+        { step: 'initialize', name: 'returnOldItemOnConditionFailure' },
+      );
+      const onAws = new DynamoDbConnectionRepository({ client, tableName });
+      const calls = countCalls(client);
+      try {
+        const scope = freshScope();
+        const connection = connectionOf(scope.connectionId('owned'), scope.userId('owner'), {
+          connectedAt: 1_000,
+          expiresAt: 9_000,
+        });
+        await repository.save(connection);
+        const conflict = await onAws.assignUser(connection.connectionId, scope.userId('intruder'));
+        expect(conflict.ok ? null : conflict.error.code).toBe('USER_CONFLICT');
+        expect(calls.counts()).toEqual({ UpdateItem: 1 });
+        calls.reset();
+        // DynamoDB returns no item for a missing key, so only then is a read needed.
+        const missing = await onAws.assignUser(scope.connectionId('missing'), scope.userId('owner'));
+        expect(missing.ok ? null : missing.error.code).toBe('CONNECTION_NOT_FOUND');
+        expect(calls.counts()).toEqual({ UpdateItem: 1, GetItem: 1 });
+      } finally {
+        client.destroy();
+        reader.destroy();
+      }
     });
   });
 
