@@ -30,6 +30,7 @@ export {
   type ServerFrame,
   utf8ByteLength,
 } from './domain/frame.js';
+export { parseDeadlineMessage, serializeDeadlineMessage } from './domain/deadline-message.js';
 export {
   type ConnectionId,
   isId,
@@ -56,6 +57,8 @@ export {
   type FindByUserOptions,
   type MalformedRecord,
 } from './ports/connection-repository.js';
+export type { AuthorizeDeadline, DeadlineScheduler } from './ports/deadline-scheduler.js';
+export type { Export, ExportRepository } from './ports/export-repository.js';
 export { MAX_QUEUE_BATCH, type MessageQueue, type SendOptions } from './ports/message-queue.js';
 export type { TokenVerifier, VerifiedToken } from './ports/token-verifier.js';
 export { Authorize, type AuthorizeInput, type AuthorizeOutcome } from './use-cases/authorize.js';
@@ -66,6 +69,11 @@ export {
   type ConnectOptions,
   type ConnectOutcome,
 } from './use-cases/connect.js';
+export {
+  DownloadExport,
+  type DownloadExportInput,
+  type DownloadExportOutcome,
+} from './use-cases/download-export.js';
 export { Disconnect, type DisconnectInput, type DisconnectOutcome } from './use-cases/disconnect.js';
 export {
   EnforceAuthorizeDeadline,
@@ -85,6 +93,13 @@ export {
   type NotifyUserReport,
 } from './use-cases/notify-user.js';
 export { Route, type RouteInput, type RouteOutcome } from './use-cases/route.js';
+export {
+  DEFAULT_EXPORT_TTL_MS,
+  exportUrl,
+  StartExport,
+  type StartExportInput,
+  type StartExportOutcome,
+} from './use-cases/start-export.js';
 
 import type { Action } from './actions/action.js';
 import { AuthorizeAction } from './actions/authorize.js';

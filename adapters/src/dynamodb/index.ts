@@ -9,3 +9,9 @@ export {
   type DynamoDbConnectionRepositoryOptions,
   MAX_DYNAMODB_PAGE_SIZE,
 } from './dynamodb-connection-repository.js';
+export {
+  DynamoDbExportRepository,
+  type DynamoDbExportRepositoryOptions,
+  EXPORTS_TABLE,
+  exportsTableDefinition,
+} from './dynamodb-export-repository.js';

@@ -1,3 +1,5 @@
+export { InMemoryDeadlineScheduler } from './in-memory-deadline-scheduler.js';
+export { InMemoryExportRepository } from './in-memory-export-repository.js';
 export { InMemoryConnectionPusher, type OpenOptions, type PushFault } from './in-memory-connection-pusher.js';
 export { InMemoryConnectionRepository, MAX_MEMORY_PAGE_SIZE } from './in-memory-connection-repository.js';
 export { InMemoryMessageQueue, type SendFault } from './in-memory-message-queue.js';

@@ -1,3 +1,4 @@
+export { SqsDeadlineScheduler, type SqsDeadlineSchedulerOptions } from './sqs-deadline-scheduler.js';
 export {
   encodeBody,
   SQS_MAX_BATCH_BYTES,

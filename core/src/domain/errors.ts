@@ -15,6 +15,7 @@ export type ClientErrorCode =
  * - `MALFORMED_RECORD`: a stored connection record has missing or wrongly typed attributes.
  * - `TRANSIENT_FAILURE`: an infrastructure fault worth retrying (throttling, 5xx).
  * - `QUEUE_SEND_FAILED`: some messages of a batch could not be enqueued, even after retries.
+ * - `EXPORT_NOT_FOUND`: no export with that id belongs to the caller (REST `GET /exports/{id}`).
  */
 export type ErrorCode =
   | ClientErrorCode
@@ -24,7 +25,8 @@ export type ErrorCode =
   | 'MALFORMED_QUEUE_MESSAGE'
   | 'MALFORMED_RECORD'
   | 'TRANSIENT_FAILURE'
-  | 'QUEUE_SEND_FAILED';
+  | 'QUEUE_SEND_FAILED'
+  | 'EXPORT_NOT_FOUND';
 
 /** Every client-visible code, in the order docs/protocol.md lists them. */
 export const CLIENT_ERROR_CODES: readonly ClientErrorCode[] = [

@@ -7,6 +7,7 @@ import { type ConnectionId, isUserId, type UserId } from '../domain/ids.js';
 import { fail, ok, type Outcome } from '../domain/outcome.js';
 import type { Clock } from '../ports/clock.js';
 import type { ConnectionRepository } from '../ports/connection-repository.js';
+import type { DeadlineScheduler } from '../ports/deadline-scheduler.js';
 import type { TokenVerifier } from '../ports/token-verifier.js';
 
 /** Options of {@link Connect}. */
@@ -44,6 +45,11 @@ export type ConnectOutcome = Outcome<Connected, 'UNAUTHORIZED'>;
  * Refuses with `UNAUTHORIZED` a bad token, a bad user id, or a socket without either
  * when anonymous sockets are not allowed; nothing is stored then. Idempotent: a repeated
  * connect of the same id replaces its record.
+ *
+ * Given a {@link DeadlineScheduler}, it schedules the authorize deadline of every anonymous
+ * socket after storing it; a scheduling fault is thrown, so the transport refuses the socket
+ * instead of admitting one that nothing would close. Without one, the transport enforces
+ * `authorizeBy` itself (a timer in the standalone server).
  */
 export class Connect {
   constructor(
@@ -51,6 +57,7 @@ export class Connect {
     private readonly verifier: TokenVerifier,
     private readonly clock: Clock,
     private readonly options: ConnectOptions,
+    private readonly deadlines?: DeadlineScheduler,
   ) {}
 
   async execute(input: ConnectInput): Promise<ConnectOutcome> {
@@ -66,6 +73,9 @@ export class Connect {
     await this.repository.save(connection);
     const authorizeBy =
       user.value === null ? now + (this.options.authorizeDeadlineMs ?? DEFAULT_AUTHORIZE_DEADLINE_MS) : null;
+    if (authorizeBy !== null && this.deadlines !== undefined) {
+      await this.deadlines.schedule({ connectionId: input.connectionId, at: authorizeBy });
+    }
     return ok({ connection, authorizeBy });
   }
 
