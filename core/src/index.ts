@@ -56,6 +56,7 @@ export {
   DEFAULT_PAGE_SIZE,
   type FindByUserOptions,
   type MalformedRecord,
+  type RemoveIfAnonymousResult,
 } from './ports/connection-repository.js';
 export type { AuthorizeDeadline, DeadlineScheduler } from './ports/deadline-scheduler.js';
 export type { Export, ExportRepository } from './ports/export-repository.js';

@@ -293,6 +293,68 @@ export function describeConnectionRepositoryContract(
       });
     });
 
+    describe('removeIfAnonymous', () => {
+      it('removes an anonymous record and only it', async () => {
+        const scope = freshScope();
+        const times = { connectedAt: 5_000, expiresAt: 8_000 };
+        const anonymous = connectionOf(scope.connectionId('anon'), null, times);
+        const other = connectionOf(scope.connectionId('other'), null, times);
+        await repo().save(anonymous);
+        await repo().save(other);
+        expect(await repo().removeIfAnonymous(anonymous.connectionId)).toBe('removed');
+        expect(await repo().find(anonymous.connectionId)).toBeNull();
+        expect(await repo().find(other.connectionId)).toEqual(other);
+      });
+
+      it('keeps an authorized record and says so', async () => {
+        const scope = freshScope();
+        const owned = connectionOf(scope.connectionId('owned'), scope.userId('u'), {
+          connectedAt: 5_000,
+          expiresAt: 8_000,
+        });
+        await repo().save(owned);
+        expect(await repo().removeIfAnonymous(owned.connectionId)).toBe('authorized');
+        expect(await repo().find(owned.connectionId)).toEqual(owned);
+      });
+
+      it('answers not-found for an unknown or already removed connection', async () => {
+        const scope = freshScope();
+        expect(await repo().removeIfAnonymous(scope.connectionId('never'))).toBe('not-found');
+        const once = connectionOf(scope.connectionId('once'), null, { connectedAt: 5_000, expiresAt: 8_000 });
+        await repo().save(once);
+        expect(await repo().removeIfAnonymous(once.connectionId)).toBe('removed');
+        expect(await repo().removeIfAnonymous(once.connectionId)).toBe('not-found');
+      });
+
+      it(
+        'never both removes a record and lets a concurrent assignment succeed',
+        async () => {
+          await fc.assert(
+            fc.asyncProperty(idPart, idPart, lifetime, async (id, user, times) => {
+              const scope = freshScope();
+              const connection = connectionOf(scope.connectionId(id), null, times);
+              await repo().save(connection);
+              const [removed, assigned] = await Promise.all([
+                repo().removeIfAnonymous(connection.connectionId),
+                repo().assignUser(connection.connectionId, scope.userId(user)),
+              ]);
+              const stored = await repo().find(connection.connectionId);
+              if (removed === 'removed') {
+                expect(assigned).toMatchObject({ ok: false, error: { code: 'CONNECTION_NOT_FOUND' } });
+                expect(stored).toBeNull();
+              } else {
+                expect(removed).toBe('authorized');
+                expect(assigned.ok).toBe(true);
+                expect(stored?.userId).toBe(scope.userId(user));
+              }
+            }),
+            { numRuns: NUM_RUNS },
+          );
+        },
+        PROPERTY_TIMEOUT_MS,
+      );
+    });
+
     describe('findByUser', () => {
       it(
         'returns each of the user’s connections exactly once across pages, for any page size',

@@ -60,30 +60,43 @@ describe('EnforceAuthorizeDeadline', () => {
     });
   });
 
-  // BUG (core): the use case reads the record, then closes and removes it without checking
-  // again, so an Authorize that lands in between is undone. The property version, with a
-  // fast-check scheduler, is in interleaving.property.test.ts.
-  it.fails('keeps a socket that authorizes between the deadline’s read and its close', async () => {
+  // The deadline and an authorize race: the authorize lands just before the conditional
+  // removal. The removal must see the user and keep the socket. (Found by the scheduler
+  // property in interleaving.property.test.ts, when the use case read before it removed.)
+  it('keeps a socket that authorizes just before the deadline removes it', async () => {
     const core = createCore();
     core.pusher.open('c1');
     await core.connect.execute({ connectionId: 'c1' });
     const racing: ConnectionRepository = {
       save: (c) => core.repository.save(c),
+      find: (id) => core.repository.find(id),
       remove: (id) => core.repository.remove(id),
       assignUser: (id, user) => core.repository.assignUser(id, user),
       findByUser: (user, options) => core.repository.findByUser(user, options),
-      find: async (id) => {
-        const found = await core.repository.find(id);
+      removeIfAnonymous: async (id) => {
         const authorized = await core.authorize.execute({
           connectionId: id,
           token: core.verifier.issue('u1'),
         });
         expect(authorized.ok).toBe(true);
-        return found;
+        return core.repository.removeIfAnonymous(id);
       },
     };
     await new EnforceAuthorizeDeadline(racing, core.pusher).execute({ connectionId: 'c1' });
     expect(core.pusher.isOpen('c1')).toBe(true);
     expect((await core.repository.find('c1'))?.userId).toBe('u1');
+  });
+
+  it('refuses an authorize that lands after the deadline removed the socket', async () => {
+    const core = createCore();
+    core.pusher.open('c1');
+    await core.connect.execute({ connectionId: 'c1' });
+    expect(await core.enforceAuthorizeDeadline.execute({ connectionId: 'c1' })).toEqual({
+      ok: true,
+      value: { result: 'closed' },
+    });
+    const late = await core.authorize.execute({ connectionId: 'c1', token: core.verifier.issue('u1') });
+    expect(late).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    expect(core.repository.size).toBe(0);
   });
 });

@@ -185,15 +185,10 @@ describe('under any interleaving', { timeout: 60_000 }, () => {
     );
   });
 
-  // BUG (core, EnforceAuthorizeDeadline): it reads the record, then closes the socket and
-  // removes the record without checking again. An Authorize that lands between the read and
-  // the close gets `authorized`, and its socket is closed and forgotten right after, although
-  // the use case promises to close a socket only "if it is still anonymous". Counterexample
-  // (any seed finds it within a few runs): one anonymous connection; EnforceAuthorizeDeadline
-  // runs repository.find, then Authorize runs verify and assignUser, then
-  // EnforceAuthorizeDeadline runs pusher.disconnect and repository.remove. A fix needs an
-  // atomic "remove if still anonymous" in ConnectionRepository, then the close.
-  it.fails('never closes a socket whose authorization succeeded', async () => {
+  // This property found a real race: EnforceAuthorizeDeadline used to read the record, then
+  // close and remove it, so an Authorize landing in between was undone. It now removes the
+  // record with an atomic removeIfAnonymous first, and closes only what it removed.
+  it('never closes a socket whose authorization succeeded', async () => {
     await fc.assert(
       fc.asyncProperty(fc.scheduler(), fc.boolean(), async (scheduler, viaRoute) => {
         const core = createCore({ interpose: scheduled(scheduler) });

@@ -101,6 +101,7 @@ describe('NotifyUser', () => {
       save: (c) => core.repository.save(c),
       find: (id) => core.repository.find(id),
       remove: (id) => core.repository.remove(id),
+      removeIfAnonymous: (id) => core.repository.removeIfAnonymous(id),
       assignUser: (id, user) => core.repository.assignUser(id, user),
       findByUser: (user, options) => {
         reads.push(user);
@@ -138,6 +139,7 @@ describe('NotifyUser', () => {
       save: () => Promise.resolve(),
       find: () => Promise.resolve(null),
       remove: () => Promise.resolve(),
+      removeIfAnonymous: () => Promise.reject(new Error('unused')),
       assignUser: () => Promise.reject(new Error('unused')),
       findByUser: () =>
         Promise.resolve({
@@ -172,6 +174,7 @@ describe('NotifyUser', () => {
       save: () => Promise.resolve(),
       find: () => Promise.resolve(null),
       remove: () => Promise.resolve(),
+      removeIfAnonymous: () => Promise.reject(new Error('unused')),
       assignUser: () => Promise.reject(new Error('unused')),
       findByUser: () => Promise.reject(new Error('ProvisionedThroughputExceededException')),
     };

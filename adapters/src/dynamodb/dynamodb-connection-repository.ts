@@ -20,6 +20,7 @@ import {
   type FindByUserOptions,
   type MalformedRecord,
   ok,
+  type RemoveIfAnonymousResult,
   TransientError,
   type UserId,
 } from '@pushline/core';
@@ -52,6 +53,8 @@ const userAttribute = byUserIndex.partitionKey;
  *
  * - `save` is a `PutItem` (an idempotent upsert); `remove` a `DeleteItem` (idempotent,
  *   only that key).
+ * - `removeIfAnonymous` is one conditional `DeleteItem`, so it never undoes a racing
+ *   authorization.
  * - `assignUser` is one conditional `UpdateItem`: the condition, not a prior read, decides,
  *   so of two concurrent calls with different users exactly one wins. It returns
  *   `USER_CONFLICT` or `CONNECTION_NOT_FOUND`, never throws them.
@@ -99,6 +102,30 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
 
   async remove(connectionId: ConnectionId): Promise<void> {
     await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: keyOf(connectionId) }));
+  }
+
+  async removeIfAnonymous(connectionId: ConnectionId): Promise<RemoveIfAnonymousResult> {
+    // As in assignUser, the condition decides; a follow-up read only names why it failed.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await this.client.send(
+          new DeleteItemCommand({
+            TableName: this.tableName,
+            Key: keyOf(connectionId),
+            ConditionExpression: 'attribute_exists(#id) AND attribute_not_exists(#user)',
+            ExpressionAttributeNames: { '#id': partitionKey, '#user': userAttribute },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return 'removed';
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+        const current = error.Item === undefined ? await this.find(connectionId) : readOrThrow(error.Item);
+        if (current === null) return 'not-found';
+        if (current.userId !== null) return 'authorized';
+      }
+    }
+    throw new TransientError('the connection kept changing while its deadline was enforced');
   }
 
   async assignUser(connectionId: ConnectionId, userId: UserId): Promise<AssignUserOutcome> {

@@ -8,6 +8,7 @@ import {
   fail,
   type FindByUserOptions,
   ok,
+  type RemoveIfAnonymousResult,
   type UserId,
 } from '@pushline/core';
 
@@ -41,6 +42,14 @@ export class InMemoryConnectionRepository implements ConnectionRepository {
     this.unindex(connectionId);
     this.connections.delete(connectionId);
     return Promise.resolve();
+  }
+
+  removeIfAnonymous(connectionId: ConnectionId): Promise<RemoveIfAnonymousResult> {
+    const connection = this.connections.get(connectionId);
+    if (connection === undefined) return Promise.resolve('not-found');
+    if (connection.userId !== null) return Promise.resolve('authorized');
+    this.connections.delete(connectionId);
+    return Promise.resolve('removed');
   }
 
   assignUser(connectionId: ConnectionId, userId: UserId): Promise<AssignUserOutcome> {

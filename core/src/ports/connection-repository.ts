@@ -30,6 +30,12 @@ export interface FindByUserOptions {
 /** The page size of {@link ConnectionRepository.findByUser} when none is given. */
 export const DEFAULT_PAGE_SIZE = 100;
 
+/**
+ * What {@link ConnectionRepository.removeIfAnonymous} did: `removed` the anonymous record,
+ * found it `authorized` (and kept it), or found no record (`not-found`).
+ */
+export type RemoveIfAnonymousResult = 'removed' | 'authorized' | 'not-found';
+
 /** What {@link ConnectionRepository.assignUser} returns. */
 export type AssignUserOutcome = Outcome<Connection, 'CONNECTION_NOT_FOUND' | 'USER_CONFLICT'>;
 
@@ -43,7 +49,15 @@ export type AssignUserOutcome = Outcome<Connection, 'CONNECTION_NOT_FOUND' | 'US
  *   `USER_CONFLICT`. Assigning the user a connection already has succeeds.
  * - `findByUser` returns each of the user's connections exactly once across its pages,
  *   in bounded memory per page, and never a connection of another user or an anonymous one.
- * - Unreadable records are reported in `malformed`, never thrown.
+ * - `removeIfAnonymous` removes a record only while it has no user, atomically: racing an
+ *   `assignUser`, either the record is removed (and the assignment finds no connection) or
+ *   the user is set (and the record stays), never both.
+ * - `expiresAt` is kept at least to the second, rounded up (DynamoDB's TTL is in seconds).
+ * - `findByUser` never ends a walk with an empty trailing page. On stores whose index is
+ *   eventually consistent (DynamoDB's global secondary indexes), a connection saved or
+ *   authorized a moment before the walk may be missed by it.
+ * - Unreadable records are reported in `malformed` by `findByUser`; `find` throws a
+ *   `DomainError` with `MALFORMED_RECORD` for one, as it has no other way to say so.
  * - Infrastructure faults are thrown (with their cause); nothing is swallowed.
  *
  * @example
@@ -65,6 +79,8 @@ export interface ConnectionRepository {
   find(connectionId: ConnectionId): Promise<Connection | null>;
   /** Removes the record with this id, if any. */
   remove(connectionId: ConnectionId): Promise<void>;
+  /** Removes the record if, and only if, it is still anonymous; see the interface's guarantees. */
+  removeIfAnonymous(connectionId: ConnectionId): Promise<RemoveIfAnonymousResult>;
   /** Sets the user of a connection that has none; see the interface's guarantees. */
   assignUser(connectionId: ConnectionId, userId: UserId): Promise<AssignUserOutcome>;
   /** One page of the user's connections; see the interface's guarantees. */

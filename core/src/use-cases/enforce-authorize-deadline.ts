@@ -14,8 +14,9 @@ export type EnforceAuthorizeDeadlineOutcome = Outcome<
 >;
 
 /**
- * Runs when an anonymous socket's authorize deadline passes: closes it if it is still
- * anonymous, and removes its record. Idempotent.
+ * Runs when an anonymous socket's authorize deadline passes: removes its record if it is
+ * still anonymous (atomically, so a racing authorize is never undone), then closes it.
+ * Idempotent.
  */
 export class EnforceAuthorizeDeadline {
   constructor(
@@ -24,11 +25,18 @@ export class EnforceAuthorizeDeadline {
   ) {}
 
   async execute(input: EnforceAuthorizeDeadlineInput): Promise<EnforceAuthorizeDeadlineOutcome> {
-    const connection = await this.repository.find(input.connectionId);
-    if (connection === null) return ok({ result: 'gone' });
-    if (connection.userId !== null) return ok({ result: 'authorized' });
-    const closed = await this.pusher.disconnect(input.connectionId);
-    await this.repository.remove(input.connectionId);
-    return ok({ result: closed.ok ? 'closed' : 'gone' });
+    // The conditional removal decides, not a read: an authorize that lands a moment before
+    // it keeps the socket, one that lands after it finds no connection and is refused.
+    const removed = await this.repository.removeIfAnonymous(input.connectionId);
+    switch (removed) {
+      case 'not-found':
+        return ok({ result: 'gone' });
+      case 'authorized':
+        return ok({ result: 'authorized' });
+      case 'removed': {
+        const closed = await this.pusher.disconnect(input.connectionId);
+        return ok({ result: closed.ok ? 'closed' : 'gone' });
+      }
+    }
   }
 }
