@@ -1,0 +1,156 @@
+// Round trips: N clients, each sending a ping and waiting for its reply before the next one
+// (a closed loop), against one server at a time in its own process. Every target is driven by
+// the same client code on raw `ws` sockets; only the bytes differ: Pushline's ping and pong,
+// the same text echoed by the raw ws server, and Socket.IO's event packets (Engine.IO v4 over
+// WebSocket, `42["ping",{…}]` → `42["pong",{…}]`), so client cost is equal for all three.
+import { performance } from 'node:perf_hooks';
+import type { RawData, WebSocket } from 'ws';
+import { closeClients, openClients, quantile, sleep } from './support/clients.js';
+
+/** How a target speaks: what client `i` sends, and the exact reply it expects. */
+export interface Dialect {
+  readonly name: string;
+  /** URL for client `i` (Pushline: with its token). */
+  readonly url: (i: number) => string;
+  readonly request: (i: number) => string;
+  readonly reply: (i: number) => string;
+  /** Anything to do after `open` before the first request (Socket.IO's namespace connect). */
+  readonly handshake?: (socket: WebSocket) => Promise<void>;
+  /** Handles a control message (Engine.IO's heartbeat); true when the message was one. */
+  readonly control?: (socket: WebSocket, text: string) => boolean;
+}
+
+/** What one measurement found. */
+export interface RoundTripFigures {
+  readonly clients: number;
+  readonly seconds: number;
+  readonly roundTripsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Replies that were not the expected bytes (must be 0). */
+  readonly wrongReplies: number;
+}
+
+const ping = (i: number): string => `{"action":"ping","name":"c${i}"}`;
+
+export function rawWsDialect(url: string): Dialect {
+  return { name: 'raw ws echo', url: () => url, request: ping, reply: ping };
+}
+
+export function pushlineDialect(url: string, tokens: readonly string[]): Dialect {
+  return {
+    name: 'Pushline server',
+    url: (i) => `${url}?token=${tokens[i % tokens.length] ?? ''}`,
+    request: ping,
+    reply: (i) => `{"type":"pong","name":"c${i}"}`,
+  };
+}
+
+export function socketIoDialect(url: string): Dialect {
+  return {
+    name: 'Socket.IO 4',
+    url: () => url,
+    request: (i) => `42["ping",{"name":"c${i}"}]`,
+    reply: (i) => `42["pong",{"name":"c${i}"}]`,
+    // Engine.IO sends its open packet (`0{…}`); the client joins the main namespace with `40`
+    // and is in once the server answers `40{"sid":…}`.
+    handshake: (socket) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          reject(new Error('no Socket.IO handshake'));
+        }, 30_000);
+        const onMessage = (data: RawData): void => {
+          const text = textOf(data);
+          if (text.startsWith('0')) socket.send('40');
+          else if (text.startsWith('40')) {
+            clearTimeout(timer);
+            socket.off('message', onMessage);
+            resolve();
+          }
+        };
+        socket.on('message', onMessage);
+      }),
+    // Engine.IO's heartbeat: the server pings (`2`) every 25 s, the client must pong (`3`).
+    control: (socket, text) => {
+      if (text !== '2') return false;
+      socket.send('3');
+      return true;
+    },
+  };
+}
+
+function textOf(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+/**
+ * Opens `clients` sockets, runs the closed loop for `warmupSeconds` (not counted), then for
+ * `seconds`, counting completed round trips and each one's latency.
+ */
+export async function measureRoundTrips(
+  dialect: Dialect,
+  clients: number,
+  seconds: number,
+  warmupSeconds: number,
+): Promise<RoundTripFigures> {
+  // Socket.IO's handshake waits for its open packet, so its listener goes on at creation.
+  const { handshake } = dialect;
+  const sockets = await openClients(clients, {
+    url: (i) => dialect.url(i),
+    ...(handshake === undefined ? {} : { prepare: (socket: WebSocket) => handshake(socket) }),
+  });
+  let phase: 'warmup' | 'measure' | 'stop' = 'warmup';
+  let completed = 0;
+  let wrong = 0;
+  // Latencies in ms; sized for up to ~2 million round trips, then sampled by overwrite.
+  const latencies = new Float64Array(2_000_000);
+  let recorded = 0;
+  const loops = sockets.map(
+    (socket, i) =>
+      new Promise<void>((resolve) => {
+        const request = dialect.request(i);
+        const expected = dialect.reply(i);
+        let sentAt = 0;
+        const sendNext = (): void => {
+          sentAt = performance.now();
+          socket.send(request);
+        };
+        socket.on('message', (data: RawData) => {
+          const text = textOf(data);
+          if (dialect.control?.(socket, text) === true) return;
+          if (text !== expected) wrong += 1;
+          if (phase === 'measure') {
+            completed += 1;
+            latencies[recorded % latencies.length] = performance.now() - sentAt;
+            recorded += 1;
+          }
+          if (phase === 'stop') resolve();
+          else sendNext();
+        });
+        socket.on('close', () => {
+          resolve();
+        });
+        sendNext();
+      }),
+  );
+  await sleep(warmupSeconds * 1000);
+  phase = 'measure';
+  const started = performance.now();
+  await sleep(seconds * 1000);
+  const done = completed;
+  const elapsed = (performance.now() - started) / 1000;
+  phase = 'stop';
+  await Promise.race([Promise.all(loops), sleep(5_000)]);
+  closeClients(sockets);
+  const sorted = latencies.subarray(0, Math.min(recorded, latencies.length)).sort();
+  return {
+    clients,
+    seconds: elapsed,
+    roundTripsPerSecond: done / elapsed,
+    p50Ms: quantile(sorted, 0.5),
+    p99Ms: quantile(sorted, 0.99),
+    wrongReplies: wrong,
+  };
+}
