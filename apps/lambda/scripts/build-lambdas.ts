@@ -1,0 +1,153 @@
+import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** apps/lambda, whatever the working directory. */
+export const LAMBDA_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const HANDLERS_DIR = join(LAMBDA_ROOT, 'src', 'handlers');
+export const DEFAULT_OUTDIR = join(LAMBDA_ROOT, 'dist');
+
+/**
+ * The packages the deployed functions do not bundle: the AWS SDK v3, which the nodejs22.x
+ * runtime provides. `sst.config.ts` passes the same list as `nodejs.esbuild.external`.
+ */
+export const RUNTIME_PROVIDED = ['@aws-sdk/*'];
+
+/** Options of {@link buildLambdas}. */
+export interface BuildLambdasOptions {
+  /** Where the bundles go, one `<handler>/bundle.mjs` each; default `apps/lambda/dist`. */
+  readonly outdir?: string;
+  /** `external` (the deployment's choice, default) or `bundled` (SST's default, for comparison). */
+  readonly sdk?: 'external' | 'bundled';
+  /** Only these handlers (file names without `.ts`); default all. */
+  readonly only?: readonly string[];
+}
+
+/** One built handler. */
+export interface BuiltHandler {
+  readonly name: string;
+  readonly file: string;
+  readonly bytes: number;
+  /** Output bytes by package (`inversify`, `@aws-lambda-powertools/logger`, `@pushline/core`, …). */
+  readonly byPackage: Readonly<Record<string, number>>;
+}
+
+/** The handler entry points: every `.ts` file in `src/handlers`. */
+export async function handlerNames(): Promise<string[]> {
+  const files = await readdir(HANDLERS_DIR);
+  return files
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => basename(file, '.ts'))
+    .sort();
+}
+
+/**
+ * esbuild options as SST 4 sets them for a `nodejs22.x` function with `format: "esm"` and
+ * `minify: true` (pkg/runtime/node/build.go): platform node, ESM, target ES2023, main fields
+ * `module,main`, `keepNames`, the `createRequire` banner, all three minifications.
+ */
+export function sstLikeOptions(entry: string, outfile: string, sdk: 'external' | 'bundled'): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'es2023',
+    mainFields: ['module', 'main'],
+    keepNames: true,
+    minify: true,
+    metafile: true,
+    logLevel: 'silent',
+    external: ['sharp', 'pg-native', ...(sdk === 'external' ? RUNTIME_PROVIDED : [])],
+    banner: {
+      js: [
+        "import { createRequire as topLevelCreateRequire } from 'module';",
+        'const require = topLevelCreateRequire(import.meta.url);',
+        "import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from 'url';",
+        'const __filename = topLevelFileUrlToPath(import.meta.url);',
+        "const __dirname = topLevelFileUrlToPath(new topLevelURL('.', import.meta.url));",
+      ].join('\n'),
+    },
+  };
+}
+
+function packageOf(input: string): string {
+  const parts = input.split('node_modules/');
+  const tail = parts.at(-1) ?? input;
+  if (parts.length === 1) {
+    const workspace = /^(?:\.\.\/)*(core|adapters|apps\/lambda)\//.exec(tail);
+    return workspace === null ? tail : `@pushline/${(workspace[1] ?? '').replace('apps/', '')}`;
+  }
+  const segments = tail.split('/');
+  return tail.startsWith('@') ? `${segments[0] ?? ''}/${segments[1] ?? ''}` : (segments[0] ?? tail);
+}
+
+function sizesByPackage(metafile: Metafile): Record<string, number> {
+  const sizes: Record<string, number> = {};
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = packageOf(input);
+      sizes[name] = (sizes[name] ?? 0) + bytesInOutput;
+    }
+  }
+  return sizes;
+}
+
+/** Bundles every handler the way SST does and returns the bundles with their sizes. */
+export async function buildLambdas(options: BuildLambdasOptions = {}): Promise<BuiltHandler[]> {
+  const outdir = options.outdir ?? DEFAULT_OUTDIR;
+  const sdk = options.sdk ?? 'external';
+  const names = options.only ?? (await handlerNames());
+  await mkdir(outdir, { recursive: true });
+  return Promise.all(
+    names.map(async (name) => {
+      const dir = join(outdir, name);
+      await rm(dir, { recursive: true, force: true });
+      const file = join(dir, 'bundle.mjs');
+      const result = await build({
+        ...sstLikeOptions(join(HANDLERS_DIR, `${name}.ts`), file, sdk),
+        absWorkingDir: join(LAMBDA_ROOT, '..', '..'),
+      });
+      const { size } = await stat(file);
+      return {
+        name,
+        file,
+        bytes: size,
+        byPackage: sizesByPackage(result.metafile ?? { inputs: {}, outputs: {} }),
+      };
+    }),
+  );
+}
+
+function kb(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+async function main(): Promise<void> {
+  const sdk = process.argv.includes('--sdk-bundled') ? 'bundled' : 'external';
+  const built = await buildLambdas({ sdk });
+  const rows = built.map((handler) => {
+    const top = Object.entries(handler.byPackage)
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, 3)
+      .map(([name, bytes]) => `${name} ${kb(bytes)}`)
+      .join(', ');
+    return `${handler.name.padEnd(18)} ${kb(handler.bytes).padStart(9)}  inversify ${kb(
+      (handler.byPackage.inversify ?? 0) + sumScoped(handler.byPackage, '@inversifyjs/'),
+    ).padStart(8)}  ${relative(process.cwd(), handler.file)}  (${top})`;
+  });
+  console.log(`Lambda bundles (esbuild as SST does it, ESM, minified, ES2023; AWS SDK ${sdk})`);
+  for (const row of rows) console.log(`  ${row}`);
+}
+
+export function sumScoped(byPackage: Readonly<Record<string, number>>, prefix: string): number {
+  return Object.entries(byPackage)
+    .filter(([name]) => name.startsWith(prefix))
+    .reduce((total, [, bytes]) => total + bytes, 0);
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await main();
+}

@@ -1,0 +1,192 @@
+/** Environment variable names of the Lambda functions, shared with `sst.config.ts`. */
+export const ENV = {
+  mode: 'PUSHLINE_MODE',
+  authMode: 'PUSHLINE_AUTH_MODE',
+  connectionsTable: 'PUSHLINE_CONNECTIONS_TABLE',
+  exportsTable: 'PUSHLINE_EXPORTS_TABLE',
+  notifyUserQueueUrl: 'PUSHLINE_NOTIFY_USER_QUEUE_URL',
+  notifyConnectionQueueUrl: 'PUSHLINE_NOTIFY_CONNECTION_QUEUE_URL',
+  deadlinesQueueUrl: 'PUSHLINE_DEADLINES_QUEUE_URL',
+  managementEndpoint: 'PUSHLINE_MANAGEMENT_ENDPOINT',
+  tokenSecret: 'PUSHLINE_TOKEN_SECRET',
+  jwksUrl: 'PUSHLINE_JWKS_URL',
+  tokenIssuer: 'PUSHLINE_TOKEN_ISSUER',
+  tokenAudience: 'PUSHLINE_TOKEN_AUDIENCE',
+  authorizeDeadlineSeconds: 'PUSHLINE_AUTHORIZE_DEADLINE_SECONDS',
+  dynamoDbEndpoint: 'PUSHLINE_DYNAMODB_ENDPOINT',
+  sqsEndpoint: 'PUSHLINE_SQS_ENDPOINT',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/** What a function needs configured, by area. */
+export type Need = 'connections' | 'exports' | 'notifyQueues' | 'deadlines' | 'pusher' | 'tokens' | 'issuer';
+
+/** Every Lambda entry point, named after its file in `src/handlers/`. */
+export const ENTRIES = {
+  authorizer: ['tokens'],
+  connect: ['connections', 'tokens', 'deadlines'],
+  disconnect: ['connections'],
+  default: ['connections', 'tokens'],
+  ping: ['connections'],
+  authorize: ['connections', 'tokens'],
+  'notify-user': ['connections', 'notifyQueues'],
+  'notify-connection': ['connections', 'pusher'],
+  deadline: ['connections', 'pusher'],
+  token: ['issuer'],
+  'create-export': ['exports', 'notifyQueues', 'tokens'],
+  'get-export': ['exports', 'tokens'],
+} as const satisfies Record<string, readonly Need[]>;
+
+export type Entry = keyof typeof ENTRIES;
+
+/** The variables an entry point reads: required ones, and optional ones it reads when set. */
+export function envFor(entry: Entry): { required: readonly EnvName[]; optional: readonly EnvName[] } {
+  const needs: readonly Need[] = ENTRIES[entry];
+  const required = new Set<EnvName>([ENV.mode]);
+  const optional = new Set<EnvName>();
+  for (const need of needs) {
+    switch (need) {
+      case 'connections':
+        required.add(ENV.connectionsTable);
+        optional.add(ENV.dynamoDbEndpoint);
+        break;
+      case 'exports':
+        required.add(ENV.exportsTable);
+        optional.add(ENV.dynamoDbEndpoint);
+        break;
+      case 'notifyQueues':
+        required.add(ENV.notifyUserQueueUrl).add(ENV.notifyConnectionQueueUrl);
+        optional.add(ENV.sqsEndpoint);
+        break;
+      case 'deadlines':
+        required.add(ENV.authMode).add(ENV.deadlinesQueueUrl);
+        optional.add(ENV.authorizeDeadlineSeconds).add(ENV.sqsEndpoint);
+        break;
+      case 'pusher':
+        required.add(ENV.managementEndpoint);
+        break;
+      case 'tokens':
+      case 'issuer':
+        optional.add(ENV.tokenSecret).add(ENV.jwksUrl).add(ENV.tokenIssuer).add(ENV.tokenAudience);
+        break;
+    }
+  }
+  return { required: [...required], optional: [...optional] };
+}
+
+export type Mode = 'dev' | 'production';
+export type AuthMode = 'connect' | 'either';
+
+/** Keys that verify tokens: a shared HS256 secret, or the identity provider's JWKS URL. */
+export type TokenKeys =
+  { readonly kind: 'secret'; readonly secret: string } | { readonly kind: 'jwks'; readonly jwksUrl: string };
+
+/** The configuration of one Lambda function; areas it does not need are `null`. */
+export interface AppConfig {
+  readonly entry: Entry;
+  /** `dev` serves `POST /token`; `production` does not. */
+  readonly mode: Mode;
+  /** `connect`: API Gateway's authorizer admits only users; `either`: anonymous sockets may authorize in-band. */
+  readonly authMode: AuthMode;
+  readonly connectionsTable: string | null;
+  readonly exportsTable: string | null;
+  readonly notifyUserQueueUrl: string | null;
+  readonly notifyConnectionQueueUrl: string | null;
+  readonly deadlinesQueueUrl: string | null;
+  /** The WebSocket stage's Management API URL, `https://{api}.execute-api.{region}.amazonaws.com/$default`. */
+  readonly managementEndpoint: string | null;
+  readonly tokenKeys: TokenKeys | null;
+  readonly tokenIssuer: string | null;
+  readonly tokenAudience: string | null;
+  readonly authorizeDeadlineMs: number;
+  /** Endpoint overrides for local peers (dynalite, local-aws-sqs); `null` on AWS. */
+  readonly dynamoDbEndpoint: string | null;
+  readonly sqsEndpoint: string | null;
+}
+
+const URL_PATTERN = /^https?:\/\//;
+
+/**
+ * Reads the configuration of one entry point from the environment. Pure: returns a frozen
+ * object, or throws one error naming every missing or invalid variable.
+ */
+export function loadConfig(
+  entry: Entry,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): AppConfig {
+  const { required, optional } = envFor(entry);
+  const reads = new Set<string>([...required, ...optional]);
+  const problems: string[] = [];
+  const read = (name: EnvName): string | null => {
+    if (!reads.has(name)) return null;
+    const value = env[name]?.trim();
+    if (value === undefined || value === '') {
+      if (required.includes(name)) problems.push(`${name} is required`);
+      return null;
+    }
+    return value;
+  };
+  const url = (name: EnvName): string | null => {
+    const value = read(name);
+    if (value !== null && !URL_PATTERN.test(value)) problems.push(`${name} must be an http(s) URL`);
+    return value;
+  };
+  const oneOf = <T extends string>(name: EnvName, allowed: readonly T[], fallback: T): T => {
+    const value = read(name);
+    if (value === null) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')}, got '${value}'`);
+    return fallback;
+  };
+
+  const mode = oneOf<Mode>(ENV.mode, ['dev', 'production'], 'production');
+  const authMode = oneOf<AuthMode>(ENV.authMode, ['connect', 'either'], 'connect');
+  const secret = read(ENV.tokenSecret);
+  const jwksUrl = url(ENV.jwksUrl);
+  const needsKeys = ENTRIES[entry].some((need: Need) => need === 'tokens' || need === 'issuer');
+  const needsSecret = ENTRIES[entry].some((need: Need) => need === 'issuer');
+  if (secret !== null && new TextEncoder().encode(secret).byteLength < 32) {
+    problems.push(`${ENV.tokenSecret} must be at least 32 bytes`);
+  }
+  if (needsSecret && secret === null) problems.push(`${ENV.tokenSecret} is required`);
+  else if (needsKeys && secret === null && jwksUrl === null) {
+    problems.push(`${ENV.jwksUrl} or ${ENV.tokenSecret} is required`);
+  }
+  let authorizeDeadlineMs = 30_000;
+  const deadline = read(ENV.authorizeDeadlineSeconds);
+  if (deadline !== null) {
+    const seconds = Number(deadline);
+    // SQS delays a message by 900 s at most: a longer deadline could not be scheduled.
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 900) {
+      problems.push(`${ENV.authorizeDeadlineSeconds} must be an integer from 1 to 900, got '${deadline}'`);
+    } else authorizeDeadlineMs = seconds * 1000;
+  }
+
+  const config: AppConfig = {
+    entry,
+    mode,
+    authMode,
+    connectionsTable: read(ENV.connectionsTable),
+    exportsTable: read(ENV.exportsTable),
+    notifyUserQueueUrl: url(ENV.notifyUserQueueUrl),
+    notifyConnectionQueueUrl: url(ENV.notifyConnectionQueueUrl),
+    deadlinesQueueUrl: url(ENV.deadlinesQueueUrl),
+    managementEndpoint: url(ENV.managementEndpoint),
+    tokenKeys:
+      jwksUrl !== null && !needsSecret
+        ? { kind: 'jwks', jwksUrl }
+        : secret !== null
+          ? { kind: 'secret', secret }
+          : null,
+    tokenIssuer: read(ENV.tokenIssuer),
+    tokenAudience: read(ENV.tokenAudience),
+    authorizeDeadlineMs,
+    dynamoDbEndpoint: url(ENV.dynamoDbEndpoint),
+    sqsEndpoint: url(ENV.sqsEndpoint),
+  };
+  if (problems.length > 0) {
+    throw new Error(`invalid configuration of '${entry}':\n  - ${problems.join('\n  - ')}`);
+  }
+  return Object.freeze(config);
+}

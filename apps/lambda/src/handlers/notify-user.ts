@@ -1,0 +1,35 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type NotifyUser, parseNotifyUserMessage } from '@pushline/core';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { loadConfig } from '../composition/config.js';
+import { createContainer } from '../composition/container.js';
+import { TOKENS } from '../composition/tokens.js';
+import { processBatch } from '../outcomes.js';
+
+const container = createContainer(loadConfig('notify-user'));
+const notifyUser = container.get<NotifyUser>(TOKENS.NotifyUser);
+const logger = container.get<Logger>(TOKENS.Logger);
+
+export function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  return processBatch(event, 'NotifyUser', logger, async (record) => {
+    const message = parseNotifyUserMessage(record.body);
+    if (!message.ok)
+      return { done: false, code: message.error.code, fields: { reason: message.error.message } };
+    const outcome = await notifyUser.execute({ message: message.value, messageId: record.messageId });
+    if (!outcome.ok)
+      return { done: false, code: outcome.error.code, fields: { userId: message.value.userId } };
+    const { notificationId, enqueued, pages, expired, malformed } = outcome.value;
+    return {
+      done: true,
+      code: null,
+      fields: {
+        userId: message.value.userId,
+        notificationId,
+        enqueued,
+        pages,
+        expired,
+        malformed: malformed.length,
+      },
+    };
+  });
+}

@@ -1,0 +1,70 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+
+/** One structured log line per outcome: ids, codes and timings, never tokens or payloads. */
+export interface OutcomeFields {
+  readonly requestId: string;
+  readonly route: string;
+  readonly code: string | null;
+  readonly durationMs: number;
+  readonly connectionId?: string | undefined;
+  readonly [field: string]: unknown;
+}
+
+export function logOutcome(logger: Logger, fields: OutcomeFields, fault: unknown = null): void {
+  if (fault !== null) logger.error('outcome', { ...fields, error: describeFault(fault) });
+  else if (fields.code === null) logger.info('outcome', fields);
+  else logger.warn('outcome', fields);
+}
+
+export function describeFault(fault: unknown): string {
+  return fault instanceof Error ? `${fault.name}: ${fault.message}` : 'non-error thrown';
+}
+
+export function faultCode(fault: unknown): string {
+  if (typeof fault === 'object' && fault !== null && 'code' in fault && typeof fault.code === 'string') {
+    return fault.code;
+  }
+  return 'INTERNAL';
+}
+
+export function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}
+
+/** What handling one queue record came to: done (deleted from the queue) or failed (retried, then dead-lettered). */
+export interface RecordResult {
+  readonly done: boolean;
+  readonly code: string | null;
+  readonly fields?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Handles each record of an SQS batch in turn and reports the ones that failed, so SQS
+ * re-delivers only those (`ReportBatchItemFailures`). A thrown fault fails only its record.
+ */
+export async function processBatch(
+  event: SQSEvent,
+  route: string,
+  logger: Logger,
+  handle: (record: SQSRecord) => Promise<RecordResult>,
+): Promise<SQSBatchResponse> {
+  const batchItemFailures: { itemIdentifier: string }[] = [];
+  for (const record of event.Records) {
+    const started = performance.now();
+    const base = {
+      requestId: record.messageId,
+      route,
+      receiveCount: Number(record.attributes.ApproximateReceiveCount),
+    };
+    try {
+      const result = await handle(record);
+      if (!result.done) batchItemFailures.push({ itemIdentifier: record.messageId });
+      logOutcome(logger, { ...base, ...result.fields, code: result.code, durationMs: elapsed(started) });
+    } catch (fault) {
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+      logOutcome(logger, { ...base, code: faultCode(fault), durationMs: elapsed(started) }, fault);
+    }
+  }
+  return { batchItemFailures };
+}

@@ -1,0 +1,35 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Route } from '@pushline/core';
+import type { Context } from 'aws-lambda';
+import { authorizerUserId, type WebSocketEvent, type WebSocketResult } from './events.js';
+import { elapsed, logOutcome } from './outcomes.js';
+
+/** A MESSAGE event through `Route`; the reply goes back as the two-way route's response. */
+export async function routeFrame(
+  route: Route,
+  logger: Logger,
+  event: WebSocketEvent,
+  context: Context,
+): Promise<WebSocketResult> {
+  logger.addContext(context);
+  const started = performance.now();
+  const { connectionId, requestId, routeKey } = event.requestContext;
+  const userId = authorizerUserId(event);
+  const body = event.body ?? '';
+  const outcome = await route.execute(
+    userId === undefined ? { connectionId, body } : { connectionId, body, userId },
+  );
+  logOutcome(
+    logger,
+    {
+      requestId,
+      connectionId,
+      route: routeKey,
+      action: outcome.action,
+      code: outcome.code,
+      durationMs: elapsed(started),
+    },
+    outcome.fault,
+  );
+  return { statusCode: 200, body: outcome.payload };
+}
