@@ -1,0 +1,446 @@
+// The benchmark runner: `pnpm bench` (every scenario, a few minutes) or `pnpm bench --quick`
+// (a subset, under a minute). Add `--profile` to write a CPU profile of the standalone server
+// during the round trips and print its hottest functions. Each figure is printed as a ratio
+// against its baseline, measured in the same run, with both absolute numbers beside it, and
+// every figure is written by name to bench/results.json.
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { JoseTokenIssuer } from '@pushline/adapters/jose';
+import { measureCapacity } from './capacity.js';
+import { type CostRow, directPushBill, dollars, LAMBDA, measureCost, PRICES } from './cost.js';
+import { type FanOutTarget, measureFanOut } from './fan-out.js';
+import { type Profile, summarize } from './support/profile.js';
+import {
+  type Dialect,
+  measureRoundTrips,
+  pushlineDialect,
+  rawWsDialect,
+  socketIoDialect,
+} from './round-trips.js';
+import { BENCH_TOKEN_SECRET } from './servers/child.js';
+import { killAll, type ServerProcess, startServerProcess } from './support/processes.js';
+
+const quick = process.argv.includes('--quick');
+const profile = process.argv.includes('--profile');
+
+const PLAN = quick
+  ? {
+      rounds: 1,
+      seconds: 0.75,
+      warmup: 0.25,
+      clients: [1, 100, 1_000],
+      fanOut: [1, 100, 1_000],
+      fanOutReps: 3,
+      capacity: 2_000,
+      heartbeatSeconds: 1,
+      holdSeconds: 1.5,
+      costKs: [1, 2, 10, 100],
+      gateway: ['0.5', '8'],
+    }
+  : {
+      rounds: 2,
+      seconds: 5,
+      warmup: 1,
+      clients: [1, 100, 1_000],
+      fanOut: [1, 100, 1_000, 10_000],
+      fanOutReps: 5,
+      capacity: 50_000,
+      heartbeatSeconds: 5,
+      holdSeconds: 6,
+      costKs: [1, 2, 10, 100, 1_000],
+      gateway: ['5', '8'],
+    };
+
+/** One figure, by name, with its baseline and the ratio to it. */
+interface Figure {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly baseline: { readonly name: string; readonly value: number } | null;
+  /** value / baseline. */
+  readonly ratio: number | null;
+  /** e.g. `>= 0.9` or `<= 1.2`. */
+  readonly target: string | null;
+  readonly met: boolean | null;
+}
+
+const figures: Figure[] = [];
+const details: Record<string, unknown> = {};
+
+function fmt(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Math.abs(value) >= 100) return Math.round(value).toLocaleString('en-US');
+  return value.toPrecision(3);
+}
+
+function record(
+  name: string,
+  value: number,
+  unit: string,
+  baseline: { name: string; value: number } | null = null,
+  target: string | null = null,
+): void {
+  const ratio = baseline === null ? null : value / baseline.value;
+  let met: boolean | null = null;
+  if (ratio !== null && target !== null) {
+    const [op, bound] = target.split(' ');
+    met = op === '>=' ? ratio >= Number(bound) : ratio <= Number(bound);
+  }
+  figures.push({ name, value, unit, baseline, ratio, target, met });
+  const against =
+    baseline === null || ratio === null
+      ? ''
+      : `  ${ratio.toFixed(2).padStart(6)}×  vs ${baseline.name} ${fmt(baseline.value)}${
+          target === null ? '' : `  (target ${target}: ${met === true ? 'met' : 'MISSED'})`
+        }`;
+  console.log(`  ${name.padEnd(46)} ${fmt(value).padStart(10)} ${unit.padEnd(8)}${against}`);
+}
+
+function machine(): Record<string, unknown> {
+  const limit = (flag: string): number =>
+    Number(
+      execFileSync('/bin/sh', ['-c', `ulimit ${flag}`])
+        .toString()
+        .trim(),
+    );
+  return {
+    nproc: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    loadAverage: loadavg().map((n) => Number(n.toFixed(2))),
+    openFilesSoft: limit('-Sn'),
+    openFilesHard: limit('-Hn'),
+  };
+}
+
+async function roundTrips(
+  servers: Record<'raw' | 'socketIo' | 'pushline', ServerProcess>,
+  tokens: readonly string[],
+): Promise<void> {
+  console.log(
+    `\nRound trips (closed loop, ${PLAN.rounds} round(s) of ${PLAN.seconds} s per client count, servers alternating)`,
+  );
+  const dialects: Record<string, Dialect> = {
+    raw: rawWsDialect(servers.raw.url),
+    socketIo: socketIoDialect(servers.socketIo.url),
+    pushline: pushlineDialect(servers.pushline.url, tokens),
+  };
+  const results = new Map<string, Awaited<ReturnType<typeof measureRoundTrips>>[]>();
+  for (let round = 0; round < PLAN.rounds; round++) {
+    for (const clients of PLAN.clients) {
+      for (const [key, dialect] of Object.entries(dialects)) {
+        const figures = await measureRoundTrips(dialect, clients, PLAN.seconds, PLAN.warmup);
+        if (figures.wrongReplies > 0)
+          throw new Error(`${dialect.name}: ${figures.wrongReplies} wrong replies`);
+        const list = results.get(`${key}.${clients}`) ?? [];
+        list.push(figures);
+        results.set(`${key}.${clients}`, list);
+      }
+    }
+  }
+  const mean = (key: string, pick: (f: Awaited<ReturnType<typeof measureRoundTrips>>) => number): number => {
+    const list = results.get(key) ?? [];
+    return list.reduce((sum, f) => sum + pick(f), 0) / list.length;
+  };
+  details.roundTrips = Object.fromEntries(results);
+  for (const clients of PLAN.clients) {
+    const rate = (key: string): number => mean(`${key}.${clients}`, (f) => f.roundTripsPerSecond);
+    const raw = { name: 'raw ws', value: rate('raw') };
+    const socketIo = { name: 'Socket.IO', value: rate('socketIo') };
+    console.log(` ${clients} client(s):`);
+    record(`roundTrips.c${clients}.pushline`, rate('pushline'), 'rt/s', raw, '>= 0.9');
+    record(`roundTrips.c${clients}.pushlineVsSocketIo`, rate('pushline'), 'rt/s', socketIo, '>= 1.3');
+    record(`roundTrips.c${clients}.socketIo`, rate('socketIo'), 'rt/s', raw);
+    record(`roundTrips.c${clients}.raw`, rate('raw'), 'rt/s');
+    for (const key of ['raw', 'socketIo', 'pushline'] as const) {
+      const p50 = mean(`${key}.${clients}`, (f) => f.p50Ms);
+      const p99 = mean(`${key}.${clients}`, (f) => f.p99Ms);
+      record(
+        `roundTrips.c${clients}.${key}.p50Ms`,
+        p50,
+        'ms',
+        key === 'raw' ? null : { name: 'raw ws', value: mean(`raw.${clients}`, (f) => f.p50Ms) },
+      );
+      record(
+        `roundTrips.c${clients}.${key}.p99Ms`,
+        p99,
+        'ms',
+        key === 'raw' ? null : { name: 'raw ws', value: mean(`raw.${clients}`, (f) => f.p99Ms) },
+      );
+    }
+  }
+}
+
+async function fanOut(raw: ServerProcess, pushline: ServerProcess, issuer: JoseTokenIssuer): Promise<void> {
+  console.log(
+    `\nFan-out (POST /notify until the user's last socket has the frame; median of ${PLAN.fanOutReps}; 10 sockets of another user must get nothing)`,
+  );
+  const targets: Record<string, FanOutTarget> = {
+    raw: {
+      name: 'raw ws',
+      httpUrl: raw.httpUrl,
+      apiKey: raw.apiKey,
+      socketUrl: (user) => Promise.resolve(`${raw.url}?user=${user}`),
+    },
+    pushline: {
+      name: 'Pushline',
+      httpUrl: pushline.httpUrl,
+      apiKey: pushline.apiKey,
+      socketUrl: async (user) => `${pushline.url}?token=${(await issuer.issue(user)).token}`,
+    },
+  };
+  const all: Record<string, unknown> = {};
+  for (const sockets of PLAN.fanOut) {
+    const rawFigures = await measureFanOut(targets.raw!, sockets, 10, PLAN.fanOutReps);
+    const ours = await measureFanOut(targets.pushline!, sockets, 10, PLAN.fanOutReps);
+    all[sockets] = { raw: rawFigures, pushline: ours };
+    if (rawFigures.faults + ours.faults > 0)
+      throw new Error(`fan-out to ${sockets}: ${rawFigures.faults} + ${ours.faults} bad frames`);
+    console.log(` ${sockets} socket(s), every frame checked:`);
+    record(`fanOut.s${sockets}.pushline.lastSocketMs`, ours.lastSocketMs, 'ms', {
+      name: 'raw ws',
+      value: rawFigures.lastSocketMs,
+    });
+    record(`fanOut.s${sockets}.pushline.framesPerSecond`, ours.framesPerSecond, 'frames/s', {
+      name: 'raw ws',
+      value: rawFigures.framesPerSecond,
+    });
+  }
+  details.fanOut = all;
+}
+
+async function capacity(issuer: JoseTokenIssuer, limits: Record<string, unknown>): Promise<void> {
+  const fdRoom = Math.min(Number(limits.openFilesSoft), Number(limits.openFilesHard)) - 1_000;
+  const sockets = Math.min(PLAN.capacity, fdRoom);
+  console.log(
+    `\nCapacity (${sockets.toLocaleString('en-US')} idle authorized sockets, heartbeat every ${PLAN.heartbeatSeconds} s, held ${PLAN.holdSeconds} s; fresh server each)`,
+  );
+  if (sockets < PLAN.capacity)
+    console.log(
+      `  capped at ${sockets} of ${PLAN.capacity}: open files limit ${String(limits.openFilesHard)} per process (one descriptor per socket)`,
+    );
+  const tokens = await Promise.all(
+    Array.from({ length: Math.ceil(sockets / 2) }, (_, i) => issuer.issue(`cap-${i}`).then((t) => t.token)),
+  );
+  const raw = await startServerProcess('raw-ws', { args: [String(PLAN.heartbeatSeconds * 1000)] });
+  let rawFigures;
+  try {
+    rawFigures = await measureCapacity(
+      raw,
+      sockets,
+      () => `${raw.url}?user=cap-${Math.random().toString(36).slice(2, 8)}`,
+      PLAN.holdSeconds,
+    );
+  } finally {
+    await raw.stop();
+  }
+  const pushline = await startServerProcess('pushline', { args: [String(PLAN.heartbeatSeconds)] });
+  let ours;
+  try {
+    // Two sockets per user, like the cost model.
+    ours = await measureCapacity(
+      pushline,
+      sockets,
+      (i) => `${pushline.url}?token=${tokens[i >> 1] ?? ''}`,
+      PLAN.holdSeconds,
+    );
+  } finally {
+    await pushline.stop();
+  }
+  details.capacity = { raw: rawFigures, pushline: ours };
+  if (ours.held !== sockets || rawFigures.held !== sockets)
+    throw new Error(`capacity: held ${ours.held} (Pushline) and ${rawFigures.held} (raw) of ${sockets}`);
+  record('capacity.sockets', ours.held, 'sockets');
+  record(
+    'capacity.pushline.rssBytesPerSocket',
+    ours.rssBytesPerSocket,
+    'B',
+    { name: 'raw ws', value: rawFigures.rssBytesPerSocket },
+    '<= 1.2',
+  );
+  record(
+    'capacity.pushline.heapBytesPerSocket',
+    ours.heapBytesPerSocket,
+    'B',
+    { name: 'raw ws', value: rawFigures.heapBytesPerSocket },
+    '<= 1.2',
+  );
+  record('capacity.pushline.rssAfterBytes', ours.rssAfter, 'B', {
+    name: 'raw ws',
+    value: rawFigures.rssAfter,
+  });
+  record('capacity.pushline.openSeconds', ours.openSeconds, 's', {
+    name: 'raw ws',
+    value: rawFigures.openSeconds,
+  });
+}
+
+function printCost(rows: readonly CostRow[]): void {
+  const lambdaRun =
+    (PRICES.lambdaRequest + LAMBDA.memoryGb * LAMBDA.billedSeconds * PRICES.lambdaGbSecond) * 1e6;
+  console.log(
+    `\nCost shape on AWS (SDK calls counted on dynalite, local-aws-sqs and the local gateway; platform work modelled)\n` +
+      `  prices: API Gateway $1.00/M messages, SQS $0.40/M requests, Lambda $0.20/M + ${LAMBDA.memoryGb * 1024} MB × ${LAMBDA.billedSeconds * 1000} ms ` +
+      `($${lambdaRun.toFixed(3)}/M runs), DynamoDB $0.125/M read units, $0.625/M write units`,
+  );
+  const header = [
+    'operation',
+    'K',
+    'SDK calls (this design, counted)',
+    'APIGW msg',
+    'SQS req',
+    'Lambda',
+    'RRU',
+    'WRU',
+    '$/M ours',
+    '$/M seed',
+    'ratio',
+  ];
+  const lines = rows.map((row) => [
+    row.operation,
+    String(row.k),
+    Object.entries(row.calls)
+      .map(([name, n]) => `${name.replace(/^\w+\./, '')}×${n}`)
+      .join(' ') || '—',
+    `${row.bill.apiGatewayMessages} / ${row.seedBill.apiGatewayMessages}`,
+    `${row.bill.sqsRequests} / ${row.seedBill.sqsRequests}`,
+    `${row.bill.lambdaRuns} / ${row.seedBill.lambdaRuns}`,
+    `${row.bill.dynamoReadUnits} / ${row.seedBill.dynamoReadUnits}`,
+    `${row.bill.dynamoWriteUnits} / ${row.seedBill.dynamoWriteUnits}`,
+    row.dollarsPerMillion.toFixed(2),
+    row.seedDollarsPerMillion.toFixed(2),
+    row.ratio.toFixed(2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i]?.length ?? 0)));
+  const print = (cells: readonly string[]): void => {
+    console.log(`  ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')}`);
+  };
+  print(header);
+  console.log(`  (units: ours / seed's)`);
+  for (const line of lines) print(line);
+}
+
+async function cost(): Promise<void> {
+  const rows = await measureCost(PLAN.costKs);
+  printCost(rows);
+  details.cost = { prices: PRICES, lambda: LAMBDA, rows };
+  const atTwo = rows.find((row) => row.operation === 'notifyUser' && row.k === 2);
+  if (atTwo === undefined) throw new Error('no NotifyUser row at K = 2');
+  record(
+    'cost.notifyUser.k2.dollarsPerMillion',
+    atTwo.dollarsPerMillion,
+    '$/M',
+    { name: 'seed', value: atTwo.seedDollarsPerMillion },
+    '<= 0.75',
+  );
+  for (const row of rows) {
+    if (row.operation === 'notifyUser' && row.k !== 2)
+      record(`cost.notifyUser.k${row.k}.dollarsPerMillion`, row.dollarsPerMillion, '$/M', {
+        name: 'seed',
+        value: row.seedDollarsPerMillion,
+      });
+  }
+  for (const row of rows) {
+    if (row.operation !== 'notifyUser')
+      record(`cost.${row.operation}.dollarsPerMillion`, row.dollarsPerMillion, '$/M', {
+        name: 'seed',
+        value: row.seedDollarsPerMillion,
+      });
+  }
+  const direct = dollars(directPushBill(atTwo)) * 1e6;
+  record('cost.whatIf.directPushK2.dollarsPerMillion', direct, '$/M', {
+    name: 'seed',
+    value: atTwo.seedDollarsPerMillion,
+  });
+}
+
+async function gateway(): Promise<void> {
+  const [seconds = '5', clients = '8'] = PLAN.gateway;
+  console.log(
+    `\nLocal gateway round trips (bench/local-gateway-roundtrip.ts ${seconds} ${clients}: clients and servers in one process)`,
+  );
+  const script = fileURLToPath(new URL('local-gateway-roundtrip.ts', import.meta.url));
+  const { stdout: output } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', script, seconds, clients],
+    {
+      timeout: 120_000,
+    },
+  );
+  const last = output.trim().split('\n').at(-1) ?? '{}';
+  const result = JSON.parse(last) as { rawRoundTripsPerSecond: number; gatewayRoundTripsPerSecond: number };
+  details.localGateway = result;
+  record(
+    'localGateway.roundTripsPerSecond',
+    result.gatewayRoundTripsPerSecond,
+    'rt/s',
+    { name: 'raw ws (same process)', value: result.rawRoundTripsPerSecond },
+    '>= 0.5',
+  );
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const machineBefore = machine();
+  console.log(`Pushline benchmarks (${quick ? 'quick' : 'full'}) — ${new Date().toISOString()}`);
+  console.log(`  ${JSON.stringify(machineBefore)}`);
+  const issuer = new JoseTokenIssuer({ secret: BENCH_TOKEN_SECRET });
+  const tokens = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => issuer.issue(`rt-${i}`).then((t) => t.token)),
+  );
+  const [raw, socketIo, pushline] = await Promise.all([
+    startServerProcess('raw-ws', { args: ['30000'] }),
+    startServerProcess('socket-io'),
+    startServerProcess('pushline', { args: ['30'], cpuProfile: profile }),
+  ]);
+  try {
+    await roundTrips({ raw, socketIo, pushline }, tokens);
+    await fanOut(raw, pushline, issuer);
+  } finally {
+    await Promise.all([raw.stop(), socketIo.stop(), pushline.stop()]);
+  }
+  const profilePath = pushline.profile();
+  if (profilePath !== null) {
+    const { self, ms } = summarize(JSON.parse(readFileSync(profilePath, 'utf8')) as Profile);
+    console.log(`\nProfile of the standalone server (round trips + fan-out): ${profilePath}`);
+    for (const [name, time] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15))
+      console.log(`  ${((100 * time) / ms).toFixed(1).padStart(5)}%  ${name}`);
+    details.profile = profilePath;
+  }
+  await capacity(issuer, machineBefore);
+  await cost();
+  await gateway();
+  const seconds = (Date.now() - started) / 1000;
+  const machineAfter = machine();
+  const results = {
+    date: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    command: quick ? 'pnpm bench --quick' : 'pnpm bench',
+    seconds,
+    machine: { ...machineBefore, loadAverageAfter: machineAfter.loadAverage },
+    plan: PLAN,
+    figures: Object.fromEntries(figures.map(({ name, ...rest }) => [name, rest])),
+    details,
+  };
+  writeFileSync(new URL('results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  const missed = figures.filter((f) => f.met === false).map((f) => f.name);
+  console.log(
+    `\nDone in ${seconds.toFixed(1)} s; load average after ${JSON.stringify(machineAfter.loadAverage)}; wrote bench/results.json`,
+  );
+  console.log(missed.length === 0 ? 'Every target met.' : `Targets missed: ${missed.join(', ')}`);
+}
+
+const stop = (): void => {
+  killAll();
+  process.exit(130);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+try {
+  await main();
+} finally {
+  killAll();
+}
