@@ -1,0 +1,77 @@
+// The dev stack's configuration, and the Lambda environment it gives the handlers: the one
+// place in @pushline/local's dev stack that reads or writes process.env (STYLE §5).
+import { randomBytes } from 'node:crypto';
+
+/** Environment variables of `pnpm dev` (DESIGN §8). */
+export const DEV_ENV = {
+  host: 'PUSHLINE_HOST',
+  wsPort: 'PUSHLINE_WS_PORT',
+  httpPort: 'PUSHLINE_HTTP_PORT',
+  stage: 'PUSHLINE_STAGE',
+  authMode: 'PUSHLINE_AUTH_MODE',
+  tokenSecret: 'PUSHLINE_TOKEN_SECRET',
+  authorizeDeadlineSeconds: 'PUSHLINE_AUTHORIZE_DEADLINE_SECONDS',
+} as const;
+
+export type DevAuthMode = 'either' | 'connect';
+
+/** What `pnpm dev` runs with; every key has an embedded default. */
+export interface DevConfig {
+  readonly host: string;
+  readonly wsPort: number;
+  readonly httpPort: number;
+  readonly stage: string;
+  readonly authMode: DevAuthMode;
+  /** HS256 secret of the dev token issuer; generated at start when not set. */
+  readonly tokenSecret: string;
+  readonly authorizeDeadlineSeconds: number;
+}
+
+/** Reads and checks every key; throws one error naming every invalid variable. */
+export function loadDevConfig(env: Readonly<Record<string, string | undefined>> = process.env): DevConfig {
+  const problems: string[] = [];
+  const read = (name: string): string | null => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? null : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === null) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
+      return fallback;
+    }
+    return value;
+  };
+  const stage = read(DEV_ENV.stage) ?? 'local';
+  if (!/^[A-Za-z0-9_-]+$/.test(stage))
+    problems.push(`${DEV_ENV.stage} must match [A-Za-z0-9_-]+, got '${stage}'`);
+  const authMode = read(DEV_ENV.authMode) ?? 'either';
+  if (authMode !== 'either' && authMode !== 'connect') {
+    problems.push(`${DEV_ENV.authMode} must be either or connect, got '${authMode}'`);
+  }
+  const secret = read(DEV_ENV.tokenSecret);
+  if (secret !== null && new TextEncoder().encode(secret).byteLength < 32) {
+    problems.push(`${DEV_ENV.tokenSecret} must be at least 32 bytes`);
+  }
+  const config: DevConfig = {
+    host: read(DEV_ENV.host) ?? '127.0.0.1',
+    wsPort: integer(DEV_ENV.wsPort, 3001, 0, 65535),
+    httpPort: integer(DEV_ENV.httpPort, 3000, 0, 65535),
+    stage,
+    authMode: authMode === 'connect' ? 'connect' : 'either',
+    tokenSecret: secret ?? randomBytes(32).toString('hex'),
+    authorizeDeadlineSeconds: integer(DEV_ENV.authorizeDeadlineSeconds, 30, 1, 900),
+  };
+  if (problems.length > 0) throw new Error(`invalid configuration:\n- ${problems.join('\n- ')}`);
+  return Object.freeze(config);
+}
+
+/**
+ * Sets the Lambda environment of the handlers in this process, as a deployment sets each
+ * function's. Handlers read it once, when their module loads.
+ */
+export function applyLambdaEnvironment(variables: Readonly<Record<string, string>>): void {
+  for (const [name, value] of Object.entries(variables)) process.env[name] = value;
+}

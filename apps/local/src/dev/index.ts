@@ -1,0 +1,17 @@
+export { DEV_ENV, type DevAuthMode, type DevConfig, loadDevConfig } from './config.js';
+export { type HttpApi, type HttpApiOptions, type HttpRoute, startHttpApi } from './http-api.js';
+export { createQueueWithDeadLetter, type LocalAws, type LocalQueue, startLocalAws } from './local-aws.js';
+export {
+  type BatchReport,
+  type SqsPoller,
+  type SqsPollerOptions,
+  type SqsRecord,
+  startSqsPoller,
+} from './sqs-poller.js';
+export {
+  type DevStack,
+  type DevStackOptions,
+  LOCAL_QUEUE_SETTINGS,
+  LOCAL_RESOURCES,
+  startDevStack,
+} from './stack.js';

@@ -1,0 +1,36 @@
+import { loadDevConfig } from './config.js';
+import { startDevStack } from './stack.js';
+
+const config = loadDevConfig();
+const stack = await startDevStack(config);
+const lines = [
+  `Pushline dev stack (stage '${config.stage}', auth mode '${config.authMode}'): the Lambda handlers on a local API Gateway, dynalite and local-aws-sqs`,
+  `  Demo page      ${stack.httpUrl}/`,
+  `  WebSocket      ${stack.wsUrl}   (add ?token=… or send {"action":"authorize","token":"…"})`,
+  `  @connections   ${stack.managementEndpoint}/@connections/{connectionId}`,
+  `  REST           POST ${stack.httpUrl}/token {"userId":"…"} · POST ${stack.httpUrl}/exports · GET ${stack.httpUrl}/exports/{id}`,
+  `  SQS endpoint   ${stack.aws.sqsEndpoint}   NotifyUser queue: ${stack.queues.notifyUser.url}`,
+  `  DynamoDB       ${stack.aws.dynamoDbEndpoint}`,
+  'Press Ctrl+C to stop.',
+];
+process.stdout.write(`${lines.join('\n')}\n`);
+
+let stopping = false;
+const stop = (signal: string): void => {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write(`${signal}: stopping the dev stack\n`);
+  stack.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`failed to stop cleanly: ${String(error)}\n`);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => {
+  stop('SIGINT');
+});
+process.on('SIGTERM', () => {
+  stop('SIGTERM');
+});

@@ -1,0 +1,237 @@
+import { CreateTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { createConnectionsTable, exportsTableDefinition } from '@pushline/adapters/dynamodb';
+import { ENV as LAMBDA_ENV } from '@pushline/lambda/config';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startLocalGateway, type LocalGateway, type LocalGatewayTimeouts } from '../gateway.js';
+import type { InvocableHandler } from '../invoke.js';
+import { applyLambdaEnvironment, type DevConfig } from './config.js';
+import { startHttpApi, type HttpApi } from './http-api.js';
+import {
+  createQueueWithDeadLetter,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type LocalQueue,
+  startLocalAws,
+  type LocalAws,
+} from './local-aws.js';
+import { type BatchReport, startSqsPoller, type SqsPoller } from './sqs-poller.js';
+
+/** Names of the local resources, as `sst deploy` would name them in a stage. */
+export const LOCAL_RESOURCES = {
+  connectionsTable: 'pushline-connections',
+  exportsTable: 'pushline-exports',
+  notifyUserQueue: 'pushline-notify-user',
+  notifyConnectionQueue: 'pushline-notify-connection',
+  deadlinesQueue: 'pushline-deadlines',
+} as const;
+
+/** Queue settings of the local stack: receives before the dead-letter queue takes a message, and visibility. */
+export const LOCAL_QUEUE_SETTINGS = { maxReceiveCount: 3, visibilityTimeoutSeconds: 30 } as const;
+
+/** Options of {@link startDevStack} beyond the {@link DevConfig}. */
+export interface DevStackOptions {
+  /** Gateway timers (idle, maximum duration, integration); API Gateway's by default. */
+  readonly timeouts?: Partial<LocalGatewayTimeouts>;
+  /** Log level of the handlers' Powertools loggers; default `INFO`. */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Seconds before a failed queue record is retried; default 2 (AWS waits for the visibility timeout). */
+  readonly retryVisibilitySeconds?: number;
+  /** Told about every queue invocation. */
+  readonly onBatch?: (report: BatchReport) => void;
+}
+
+/** The running stack: its URLs, its peers and queues, and how to stop it. */
+export interface DevStack {
+  /** `ws://127.0.0.1:3001/local` */
+  readonly wsUrl: string;
+  /** `http://127.0.0.1:3001/local`, the `@connections` endpoint. */
+  readonly managementEndpoint: string;
+  /** `http://127.0.0.1:3000`: the REST API and the demo page. */
+  readonly httpUrl: string;
+  readonly aws: LocalAws;
+  readonly queues: {
+    readonly notifyUser: LocalQueue;
+    readonly notifyConnection: LocalQueue;
+    readonly deadlines: LocalQueue;
+  };
+  readonly gateway: LocalGateway;
+  close(): Promise<void>;
+}
+
+type HandlerName =
+  | 'authorizer'
+  | 'connect'
+  | 'disconnect'
+  | 'default'
+  | 'ping'
+  | 'authorize'
+  | 'notify-user'
+  | 'notify-connection'
+  | 'deadline'
+  | 'token'
+  | 'create-export'
+  | 'get-export';
+
+let stacks = 0;
+
+/**
+ * Starts the whole AWS-shaped stack in this process: dynalite and local-aws-sqs, the
+ * connections and exports tables, the queues with their dead-letter queues, the local
+ * API Gateway running `apps/lambda`'s handlers, pollers feeding the SQS handlers, and the
+ * REST API with the demo page.
+ */
+export async function startDevStack(config: DevConfig, options: DevStackOptions = {}): Promise<DevStack> {
+  const aws = await startLocalAws(config.host);
+  const closers: (() => Promise<void>)[] = [() => aws.close()];
+  try {
+    await createConnectionsTable(aws.dynamoDb, LOCAL_RESOURCES.connectionsTable);
+    await createTableOnce(aws, LOCAL_RESOURCES.exportsTable);
+    const [notifyUser, notifyConnection, deadlines] = await Promise.all([
+      createQueueWithDeadLetter(aws.sqs, LOCAL_RESOURCES.notifyUserQueue, LOCAL_QUEUE_SETTINGS),
+      createQueueWithDeadLetter(aws.sqs, LOCAL_RESOURCES.notifyConnectionQueue, LOCAL_QUEUE_SETTINGS),
+      createQueueWithDeadLetter(aws.sqs, LOCAL_RESOURCES.deadlinesQueue, LOCAL_QUEUE_SETTINGS),
+    ]);
+
+    // The gateway's port decides the management endpoint the handlers need, so routes
+    // call through `handlers`, filled in once the modules are loaded with that environment.
+    const handlers = new Map<HandlerName, InvocableHandler>();
+    const via =
+      (name: HandlerName): InvocableHandler =>
+      (event, context, callback) => {
+        const handler = handlers.get(name);
+        if (handler === undefined) throw new Error(`handler ${name} is not loaded yet`);
+        return handler(event, context, callback);
+      };
+    const gateway = await startLocalGateway({
+      host: config.host,
+      port: config.wsPort,
+      stage: config.stage,
+      ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
+      ...(config.authMode === 'connect'
+        ? { authorizer: { handler: via('authorizer'), identitySources: ['route.request.querystring.token'] } }
+        : {}),
+      routes: {
+        $connect: { handler: via('connect') },
+        $disconnect: { handler: via('disconnect') },
+        $default: { handler: via('default'), twoWay: true },
+        ping: { handler: via('ping'), twoWay: true },
+        authorize: { handler: via('authorize'), twoWay: true },
+      },
+    });
+    closers.unshift(() => gateway.close());
+
+    applyLambdaEnvironment({
+      [LAMBDA_ENV.mode]: 'dev',
+      [LAMBDA_ENV.authMode]: config.authMode,
+      [LAMBDA_ENV.connectionsTable]: LOCAL_RESOURCES.connectionsTable,
+      [LAMBDA_ENV.exportsTable]: LOCAL_RESOURCES.exportsTable,
+      [LAMBDA_ENV.notifyUserQueueUrl]: notifyUser.url,
+      [LAMBDA_ENV.notifyConnectionQueueUrl]: notifyConnection.url,
+      [LAMBDA_ENV.deadlinesQueueUrl]: deadlines.url,
+      [LAMBDA_ENV.managementEndpoint]: gateway.managementEndpoint,
+      [LAMBDA_ENV.tokenSecret]: config.tokenSecret,
+      [LAMBDA_ENV.authorizeDeadlineSeconds]: String(config.authorizeDeadlineSeconds),
+      [LAMBDA_ENV.dynamoDbEndpoint]: aws.dynamoDbEndpoint,
+      [LAMBDA_ENV.sqsEndpoint]: aws.sqsEndpoint,
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
+      POWERTOOLS_SERVICE_NAME: 'pushline-dev',
+    });
+    stacks += 1;
+    const names: HandlerName[] = [
+      'authorizer',
+      'connect',
+      'disconnect',
+      'default',
+      'ping',
+      'authorize',
+      'notify-user',
+      'notify-connection',
+      'deadline',
+      'token',
+      'create-export',
+      'get-export',
+    ];
+    for (const name of names) handlers.set(name, await loadHandler(name, stacks));
+
+    const poll = (queue: LocalQueue, name: HandlerName): SqsPoller =>
+      startSqsPoller({
+        client: aws.sqs,
+        queueUrl: queue.url,
+        queueArn: queue.arn,
+        functionName: name,
+        handler: via(name),
+        retryVisibilitySeconds: options.retryVisibilitySeconds ?? 2,
+        ...(options.onBatch === undefined ? {} : { onBatch: options.onBatch }),
+      });
+    const pollers = [
+      poll(notifyUser, 'notify-user'),
+      poll(notifyConnection, 'notify-connection'),
+      poll(deadlines, 'deadline'),
+    ];
+    closers.unshift(() => Promise.all(pollers.map((poller) => poller.stop())).then(() => undefined));
+
+    const http: HttpApi = await startHttpApi({
+      host: config.host,
+      port: config.httpPort,
+      staticDir: fileURLToPath(new URL('../../public', import.meta.url)),
+      pageConfig: { wsUrl: gateway.url, stage: config.stage, authMode: config.authMode },
+      routes: [
+        { method: 'POST', path: '/token', functionName: 'token', handler: via('token') },
+        { method: 'POST', path: '/exports', functionName: 'create-export', handler: via('create-export') },
+        { method: 'GET', path: '/exports/{id}', functionName: 'get-export', handler: via('get-export') },
+      ],
+    });
+    closers.unshift(() => http.close());
+
+    return {
+      wsUrl: gateway.url,
+      managementEndpoint: gateway.managementEndpoint,
+      httpUrl: http.url,
+      aws,
+      queues: { notifyUser, notifyConnection, deadlines },
+      gateway,
+      close: () => closeAll(closers),
+    };
+  } catch (error) {
+    await closeAll(closers);
+    throw error;
+  }
+}
+
+/**
+ * Loads a handler module of `apps/lambda`. Each stack gets fresh module instances (a query
+ * on the URL), so a handler's module-scope container reads this stack's environment, as a
+ * cold start does.
+ */
+async function loadHandler(name: HandlerName, instance: number): Promise<InvocableHandler> {
+  const path = createRequire(import.meta.url).resolve(`@pushline/lambda/handlers/${name}`);
+  const module = (await import(`${pathToFileURL(path).href}?stack=${instance}`)) as { handler?: unknown };
+  if (typeof module.handler !== 'function')
+    throw new Error(`@pushline/lambda/handlers/${name} exports no handler`);
+  return module.handler as InvocableHandler;
+}
+
+async function createTableOnce(aws: LocalAws, tableName: string): Promise<void> {
+  try {
+    await aws.dynamoDb.send(new CreateTableCommand(exportsTableDefinition(tableName)));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+}
+
+/** Closes in order (HTTP, pollers, gateway, then the peers the others still use), going on past a failure. */
+async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void> {
+  let failure: Error | null = null;
+  for (const close of closers) {
+    try {
+      await close();
+    } catch (error) {
+      failure ??= error instanceof Error ? error : new Error(String(error));
+    }
+  }
+  if (failure !== null) throw failure;
+}
