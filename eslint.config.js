@@ -140,5 +140,14 @@ export default tseslint.config(
       },
     },
   },
+  {
+    // Typed by SST's generated platform types (.sst/platform), checked with tsconfig.sst.json.
+    files: ['sst.config.ts'],
+    ...tseslint.configs.disableTypeChecked,
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      '@typescript-eslint/triple-slash-reference': 'off',
+    },
+  },
   prettier,
 );

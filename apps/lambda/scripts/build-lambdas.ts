@@ -2,17 +2,12 @@ import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RUNTIME_PROVIDED } from '../src/deployment.js';
 
 /** apps/lambda, whatever the working directory. */
 export const LAMBDA_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const HANDLERS_DIR = join(LAMBDA_ROOT, 'src', 'handlers');
 export const DEFAULT_OUTDIR = join(LAMBDA_ROOT, 'dist');
-
-/**
- * The packages the deployed functions do not bundle: the AWS SDK v3, which the nodejs22.x
- * runtime provides. `sst.config.ts` passes the same list as `nodejs.esbuild.external`.
- */
-export const RUNTIME_PROVIDED = ['@aws-sdk/*'];
 
 /** Options of {@link buildLambdas}. */
 export interface BuildLambdasOptions {
@@ -119,6 +114,18 @@ export async function buildLambdas(options: BuildLambdasOptions = {}): Promise<B
       };
     }),
   );
+}
+
+/** The names a module exports, as esbuild reads them (no bundling). */
+export async function moduleExports(file: string): Promise<string[]> {
+  const result = await build({
+    entryPoints: [file],
+    bundle: false,
+    write: false,
+    metafile: true,
+    format: 'esm',
+  });
+  return Object.values(result.metafile.outputs).flatMap((output) => output.exports);
 }
 
 function kb(bytes: number): string {
