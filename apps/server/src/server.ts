@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import {
   InMemoryConnectionRepository,
   InMemoryMessageQueue,
@@ -88,6 +88,10 @@ export async function startServer(
       serviceName: 'pushline-server',
       ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
     });
+  // Powertools reads the environment on every `debug` call, and on every read of `level`, even
+  // when DEBUG is off; per frame that was 2–5% of the server's CPU. The level is read once here.
+  const debugLevel = logger.level <= LogLevelThreshold.DEBUG;
+  const debugEnabled = (): boolean => debugLevel;
   const clock = new SystemClock();
   const repository = new InMemoryConnectionRepository();
   const queue = new InMemoryMessageQueue({ maxReceiveCount: 5 });
@@ -130,8 +134,8 @@ export async function startServer(
       const fields = { connectionId: body.connectionId, result: outcome.value.result, receiveCount };
       // One line per delivered frame would cost more than the delivery (bench/RESULTS.md):
       // deliveries are DEBUG, a gone socket stays INFO, and NotifyUser logs each fan-out once.
-      if (outcome.value.result === 'delivered') logger.debug('notify-connection', fields);
-      else logger.info('notify-connection', fields);
+      if (outcome.value.result !== 'delivered') logger.info('notify-connection', fields);
+      else if (debugEnabled()) logger.debug('notify-connection', fields);
     } else {
       logger.warn('notify-connection', { connectionId: body.connectionId, code: outcome.error.code });
     }
@@ -227,29 +231,45 @@ export async function startServer(
         logger.error('connect', { connectionId, code: 'INTERNAL', error: describeError(error) });
         ws.close(1011, 'connect failed');
       });
-    ws.on('pong', () => {
-      state.alive = true;
-    });
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      pusher.touch(connectionId);
-      state.chain = state.chain.then(() => onFrame(ws, state, data, isBinary));
-    });
-    ws.on('close', () => {
-      states.delete(ws);
-      pusher.detach(connectionId);
-      if (state.deadline !== null) clearTimeout(state.deadline);
-      state.chain = state.chain
-        .then(() => disconnect.execute({ connectionId }))
-        .then(() => {
-          logger.info('disconnect', { connectionId });
-        })
-        .catch((error: unknown) => {
-          logger.error('disconnect', { connectionId, error: describeError(error) });
-        });
-    });
-    ws.on('error', (error) => {
-      logger.warn('socket', { connectionId, error: error.message });
-    });
+    ws.on('pong', onPong);
+    ws.on('message', onMessage);
+    ws.on('close', onClose);
+    ws.on('error', onError);
+  }
+
+  // Listeners shared by every socket (ws calls them with the socket as `this`), so an idle
+  // socket holds no closures of its own (bench/RESULTS.md, capacity).
+  function onPong(this: WebSocket): void {
+    const state = states.get(this);
+    if (state !== undefined) state.alive = true;
+  }
+
+  function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    const state = states.get(this);
+    if (state === undefined) return;
+    pusher.touch(state.connectionId);
+    state.chain = state.chain.then(() => onFrame(this, state, data, isBinary));
+  }
+
+  function onClose(this: WebSocket): void {
+    const state = states.get(this);
+    if (state === undefined) return;
+    const { connectionId } = state;
+    states.delete(this);
+    pusher.detach(connectionId);
+    if (state.deadline !== null) clearTimeout(state.deadline);
+    state.chain = state.chain
+      .then(() => disconnect.execute({ connectionId }))
+      .then(() => {
+        logger.info('disconnect', { connectionId });
+      })
+      .catch((error: unknown) => {
+        logger.error('disconnect', { connectionId, error: describeError(error) });
+      });
+  }
+
+  function onError(this: WebSocket, error: Error): void {
+    logger.warn('socket', { connectionId: states.get(this)?.connectionId, error: error.message });
   }
 
   async function onFrame(ws: WebSocket, state: SocketState, data: RawData, isBinary: boolean): Promise<void> {
@@ -273,14 +293,15 @@ export async function startServer(
       state.deadline = null;
     }
     send(ws, outcome.payload);
+    // Answered frames are DEBUG: at INFO, writing the line cost more CPU than handling the
+    // frame (bench/RESULTS.md); error replies stay INFO and faults ERROR.
+    if (outcome.code === null && outcome.fault === null && !debugEnabled()) return;
     const fields = {
       connectionId,
       action: outcome.action,
       code: outcome.code,
       durationMs: Math.round(performance.now() - started),
     };
-    // Answered frames are DEBUG: at INFO, writing the line cost more CPU than handling the
-    // frame (bench/RESULTS.md); error replies stay INFO and faults ERROR.
     if (outcome.fault !== null) logger.error('frame', { ...fields, error: describeError(outcome.fault) });
     else if (outcome.code === null) logger.debug('frame', fields);
     else logger.info('frame', fields);
@@ -359,7 +380,7 @@ export async function startServer(
 
   const http = createServer((request, response) => void onRequest(request, response));
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     onUpgrade(request, socket, head).catch((error: unknown) => {
       logger.error('connect', { code: 'INTERNAL', error: describeError(error) });
       refuseUpgrade(socket, 500, 'Internal Server Error');
@@ -422,6 +443,11 @@ export async function startServer(
 /** AWS-shaped connection ids: 15 URL-safe base64 characters and `=`. */
 function newConnectionId(): string {
   return `${randomBytes(11).toString('base64url')}=`;
+}
+
+/** A shared `error` listener for upgrading TCP sockets (no closure per socket). */
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
