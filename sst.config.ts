@@ -157,6 +157,7 @@ export default $config({
       websocketUrl: ws.url,
       restUrl: http.url,
       managementEndpoint: ws.managementEndpoint,
+      notifyUserQueueUrl: notifyUser.url,
       authMode,
     };
   },
