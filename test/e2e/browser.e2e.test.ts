@@ -1,6 +1,7 @@
-import { type DevStack, loadDevConfig, startDevStack } from '@pushline/local/dev';
+import { type DevStack, startDevStack } from '@pushline/local/dev';
 import { readFile } from 'node:fs/promises';
 import { type Browser, chromium } from 'playwright-core';
+import { devConfigOnFreePorts } from '../support/dev-stack.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The system Chromium (Debian's package; .ci/run installs it): never a downloaded browser.
@@ -10,7 +11,7 @@ let stack: DevStack;
 let browser: Browser;
 
 beforeAll(async () => {
-  stack = await startDevStack(loadDevConfig({ PUSHLINE_WS_PORT: '0', PUSHLINE_HTTP_PORT: '0' }), {
+  stack = await startDevStack(devConfigOnFreePorts(), {
     logLevel: 'SILENT',
   });
   browser = await chromium.launch({

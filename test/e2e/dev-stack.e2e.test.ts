@@ -1,6 +1,7 @@
 import { PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { type DevStack, loadDevConfig, LOCAL_RESOURCES, startDevStack } from '@pushline/local/dev';
+import { type DevStack, LOCAL_RESOURCES, startDevStack } from '@pushline/local/dev';
+import { devConfigOnFreePorts } from '../support/dev-stack.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, TestClient } from '../support/ws-client.js';
 
@@ -8,11 +9,7 @@ let stack: DevStack;
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
-  const config = loadDevConfig({
-    PUSHLINE_WS_PORT: '0',
-    PUSHLINE_HTTP_PORT: '0',
-    PUSHLINE_AUTHORIZE_DEADLINE_SECONDS: '1',
-  });
+  const config = devConfigOnFreePorts({ PUSHLINE_AUTHORIZE_DEADLINE_SECONDS: '1' });
   stack = await startDevStack(config, { logLevel: 'SILENT', retryVisibilitySeconds: 0 });
 }, 60_000);
 

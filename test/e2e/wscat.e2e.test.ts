@@ -1,7 +1,8 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { type DevStack, loadDevConfig, startDevStack } from '@pushline/local/dev';
+import { type DevStack, startDevStack } from '@pushline/local/dev';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { devConfigOnFreePorts } from '../support/dev-stack.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/ws-client.js';
 
@@ -10,7 +11,7 @@ const WSCAT = fileURLToPath(new URL('../../node_modules/.bin/wscat', import.meta
 let stack: DevStack;
 
 beforeAll(async () => {
-  const config = loadDevConfig({ PUSHLINE_WS_PORT: '0', PUSHLINE_HTTP_PORT: '0' });
+  const config = devConfigOnFreePorts();
   stack = await startDevStack(config, { logLevel: 'SILENT' });
 }, 60_000);
 

@@ -7,6 +7,8 @@ export const DEV_ENV = {
   host: 'PUSHLINE_HOST',
   wsPort: 'PUSHLINE_WS_PORT',
   httpPort: 'PUSHLINE_HTTP_PORT',
+  sqsPort: 'PUSHLINE_SQS_PORT',
+  dynamoDbPort: 'PUSHLINE_DYNAMODB_PORT',
   stage: 'PUSHLINE_STAGE',
   authMode: 'PUSHLINE_AUTH_MODE',
   tokenSecret: 'PUSHLINE_TOKEN_SECRET',
@@ -20,6 +22,10 @@ export interface DevConfig {
   readonly host: string;
   readonly wsPort: number;
   readonly httpPort: number;
+  /** local-aws-sqs's port (9324, as ElasticMQ's, so SQS tools find it). */
+  readonly sqsPort: number;
+  /** dynalite's port (8000, as DynamoDB Local's). */
+  readonly dynamoDbPort: number;
   readonly stage: string;
   readonly authMode: DevAuthMode;
   /** HS256 secret of the dev token issuer; generated at start when not set. */
@@ -59,6 +65,8 @@ export function loadDevConfig(env: Readonly<Record<string, string | undefined>> 
     host: read(DEV_ENV.host) ?? '127.0.0.1',
     wsPort: integer(DEV_ENV.wsPort, 3001, 0, 65535),
     httpPort: integer(DEV_ENV.httpPort, 3000, 0, 65535),
+    sqsPort: integer(DEV_ENV.sqsPort, 9324, 0, 65535),
+    dynamoDbPort: integer(DEV_ENV.dynamoDbPort, 8000, 0, 65535),
     stage,
     authMode: authMode === 'connect' ? 'connect' : 'either',
     tokenSecret: secret ?? randomBytes(32).toString('hex'),

@@ -35,14 +35,21 @@ export interface LocalQueue {
   readonly deadLetterUrl: string;
 }
 
-/** Starts dynalite and local-aws-sqs on `host`, each on a free port. */
-export async function startLocalAws(host = '127.0.0.1'): Promise<LocalAws> {
+/** Starts dynalite and local-aws-sqs on `host` (port 0: a free one). */
+export async function startLocalAws(
+  host = '127.0.0.1',
+  ports: { readonly sqs: number; readonly dynamoDb: number } = { sqs: 0, dynamoDb: 0 },
+): Promise<LocalAws> {
   const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     dynamoServer.once('error', reject);
-    dynamoServer.listen(0, host, resolve);
+    dynamoServer.listen(ports.dynamoDb, host, resolve);
   });
-  const sqsServer = await createSqsServer({ port: 0, hostname: host, emulateQueueCreationLifecycle: false });
+  const sqsServer = await createSqsServer({
+    port: ports.sqs,
+    hostname: host,
+    emulateQueueCreationLifecycle: false,
+  });
   const urlOf = (server: Server): string => {
     const { port } = server.address() as AddressInfo;
     return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

@@ -82,7 +82,7 @@ let stacks = 0;
  * REST API with the demo page.
  */
 export async function startDevStack(config: DevConfig, options: DevStackOptions = {}): Promise<DevStack> {
-  const aws = await startLocalAws(config.host);
+  const aws = await startLocalAws(config.host, { sqs: config.sqsPort, dynamoDb: config.dynamoDbPort });
   const closers: (() => Promise<void>)[] = [() => aws.close()];
   try {
     await createConnectionsTable(aws.dynamoDb, LOCAL_RESOURCES.connectionsTable);
