@@ -1,4 +1,4 @@
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,8 @@ import { RUNTIME_PROVIDED } from '../src/deployment.js';
 export const LAMBDA_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const HANDLERS_DIR = join(LAMBDA_ROOT, 'src', 'handlers');
 export const DEFAULT_OUTDIR = join(LAMBDA_ROOT, 'dist');
+/** The benchmark's baseline: the same bindings wired by hand, with no inversify. */
+export const HAND_WIRED_CONTAINER = join(LAMBDA_ROOT, 'scripts', 'hand-wired-container.ts');
 
 /** Options of {@link buildLambdas}. */
 export interface BuildLambdasOptions {
@@ -17,6 +19,11 @@ export interface BuildLambdasOptions {
   readonly sdk?: 'external' | 'bundled';
   /** Only these handlers (file names without `.ts`); default all. */
   readonly only?: readonly string[];
+  /**
+   * A module to bundle instead of `src/composition/container.ts`, exporting the same
+   * `createContainer` (the benchmark's hand-wired variant).
+   */
+  readonly containerModule?: string;
 }
 
 /** One built handler. */
@@ -90,6 +97,15 @@ function sizesByPackage(metafile: Metafile): Record<string, number> {
   return sizes;
 }
 
+function replaceContainer(path: string): Plugin {
+  return {
+    name: 'replace-container',
+    setup(plugin) {
+      plugin.onResolve({ filter: /\/composition\/container\.js$/ }, () => ({ path }));
+    },
+  };
+}
+
 /** Bundles every handler the way SST does and returns the bundles with their sizes. */
 export async function buildLambdas(options: BuildLambdasOptions = {}): Promise<BuiltHandler[]> {
   const outdir = options.outdir ?? DEFAULT_OUTDIR;
@@ -104,6 +120,7 @@ export async function buildLambdas(options: BuildLambdasOptions = {}): Promise<B
       const result = await build({
         ...sstLikeOptions(join(HANDLERS_DIR, `${name}.ts`), file, sdk),
         absWorkingDir: join(LAMBDA_ROOT, '..', '..'),
+        plugins: options.containerModule === undefined ? [] : [replaceContainer(options.containerModule)],
       });
       const { size } = await stat(file);
       return {
