@@ -170,9 +170,12 @@ function billOf(
     sqsRequests: n('SQS.SendMessage') + n('SQS.SendMessageBatch'),
     // Items are under 1 KB: one write unit each; a consistent GetItem of under 4 KB is one read unit.
     dynamoWriteUnits: n('DynamoDB.PutItem') + n('DynamoDB.DeleteItem') + n('DynamoDB.UpdateItem'),
+    // Each page is one Query; the K items are spread over the pages.
     dynamoReadUnits:
       n('DynamoDB.GetItem') +
-      (n('DynamoDB.Query') > 0 ? queryReadUnits(itemsRead, itemBytes) * n('DynamoDB.Query') : 0),
+      (n('DynamoDB.Query') > 0
+        ? n('DynamoDB.Query') * queryReadUnits(Math.ceil(itemsRead / n('DynamoDB.Query')), itemBytes)
+        : 0),
   });
 }
 

@@ -21,6 +21,8 @@ export interface FanOutFigures {
   readonly repetitions: number;
   /** Median time until the last socket had the frame, in ms. */
   readonly lastSocketMs: number;
+  /** Every repetition's time until the last socket had the frame, in ms. */
+  readonly lastSocketTimesMs: readonly number[];
   /** Median time until the first socket had it, in ms. */
   readonly firstSocketMs: number;
   /** Frames delivered per second to the user's sockets (sockets / lastSocketMs). */
@@ -136,6 +138,7 @@ export async function measureFanOut(
       sockets,
       repetitions,
       lastSocketMs,
+      lastSocketTimesMs: lastTimes,
       firstSocketMs: median(firstTimes),
       framesPerSecond: sockets / (lastSocketMs / 1000),
       faults,
