@@ -4,13 +4,13 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Cont
 import { loadConfig } from '../composition/config.js';
 import { createContainer } from '../composition/container.js';
 import { TOKENS } from '../composition/tokens.js';
-import { elapsed, logOutcome } from '../outcomes.js';
+import { elapsed, logOutcome, loggingFaults } from '../outcomes.js';
 
 const container = createContainer(loadConfig('authorizer'));
 const verifier = container.get<TokenVerifier>(TOKENS.TokenVerifier);
 const logger = container.get<Logger>(TOKENS.Logger);
 
-export async function handler(
+export function handler(
   event: APIGatewayRequestAuthorizerEvent,
   context: Context,
 ): Promise<APIGatewayAuthorizerResult> {
@@ -21,19 +21,21 @@ export async function handler(
     connectionId: event.requestContext.connectionId ?? undefined,
     route: '$connect',
   };
-  const token = event.queryStringParameters?.token ?? '';
-  const verified = await verifier.verify(token);
-  if (!verified.ok) {
-    logOutcome(logger, { ...fields, code: verified.error.code, durationMs: elapsed(started) });
-    throw new Error('Unauthorized');
-  }
-  logOutcome(logger, { ...fields, code: null, durationMs: elapsed(started) });
-  return {
-    principalId: verified.value.userId,
-    policyDocument: {
-      Version: '2012-10-17',
-      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
-    },
-    context: { userId: verified.value.userId },
-  };
+  return loggingFaults(logger, fields, started, async () => {
+    const token = event.queryStringParameters?.token ?? '';
+    const verified = await verifier.verify(token);
+    if (!verified.ok) {
+      logOutcome(logger, { ...fields, code: verified.error.code, durationMs: elapsed(started) });
+      throw new Error('Unauthorized');
+    }
+    logOutcome(logger, { ...fields, code: null, durationMs: elapsed(started) });
+    return {
+      principalId: verified.value.userId,
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
+      },
+      context: { userId: verified.value.userId },
+    };
+  });
 }

@@ -4,7 +4,7 @@ import { type AppConfig, loadConfig } from '../composition/config.js';
 import { createContainer } from '../composition/container.js';
 import { TOKENS } from '../composition/tokens.js';
 import { authorizerUserId, type WebSocketEvent, type WebSocketHandler } from '../events.js';
-import { elapsed, faultCode, logOutcome } from '../outcomes.js';
+import { elapsed, logOutcome, loggingFaults } from '../outcomes.js';
 
 const container = createContainer(loadConfig('connect'));
 const connect = container.get<Connect>(TOKENS.Connect);
@@ -20,12 +20,12 @@ function toInput(event: WebSocketEvent): ConnectInput {
   return { connectionId };
 }
 
-export const handler: WebSocketHandler = async (event, context) => {
+export const handler: WebSocketHandler = (event, context) => {
   logger.addContext(context);
   const started = performance.now();
   const { connectionId, requestId, routeKey } = event.requestContext;
   const fields = { requestId, connectionId, route: routeKey };
-  try {
+  return loggingFaults(logger, fields, started, async () => {
     const outcome = await connect.execute(toInput(event));
     if (!outcome.ok) {
       logOutcome(logger, { ...fields, code: outcome.error.code, durationMs: elapsed(started) });
@@ -34,8 +34,5 @@ export const handler: WebSocketHandler = async (event, context) => {
     const anonymous = outcome.value.connection.userId === null;
     logOutcome(logger, { ...fields, code: null, anonymous, durationMs: elapsed(started) });
     return { statusCode: 200 };
-  } catch (fault) {
-    logOutcome(logger, { ...fields, code: faultCode(fault), durationMs: elapsed(started) }, fault);
-    throw fault;
-  }
+  });
 };

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type EnforceAuthorizeDeadline, parseDeadlineMessage } from '@pushline/core';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../composition/config.js';
 import { createContainer } from '../composition/container.js';
 import { TOKENS } from '../composition/tokens.js';
@@ -10,8 +10,8 @@ const container = createContainer(loadConfig('deadline'));
 const enforce = container.get<EnforceAuthorizeDeadline>(TOKENS.EnforceAuthorizeDeadline);
 const logger = container.get<Logger>(TOKENS.Logger);
 
-export function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  return processBatch(event, 'Deadlines', logger, async (record) => {
+export function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  return processBatch(event, context, 'Deadlines', logger, async (record) => {
     const deadline = parseDeadlineMessage(record.body);
     if (!deadline.ok)
       return { done: false, code: deadline.error.code, fields: { reason: deadline.error.message } };

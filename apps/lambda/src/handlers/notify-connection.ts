@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type NotifyConnection, parseNotifyConnectionMessage } from '@pushline/core';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../composition/config.js';
 import { createContainer } from '../composition/container.js';
 import { TOKENS } from '../composition/tokens.js';
@@ -10,8 +10,8 @@ const container = createContainer(loadConfig('notify-connection'));
 const notifyConnection = container.get<NotifyConnection>(TOKENS.NotifyConnection);
 const logger = container.get<Logger>(TOKENS.Logger);
 
-export function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  return processBatch(event, 'NotifyConnection', logger, async (record) => {
+export function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  return processBatch(event, context, 'NotifyConnection', logger, async (record) => {
     const message = parseNotifyConnectionMessage(record.body);
     if (!message.ok)
       return { done: false, code: message.error.code, fields: { reason: message.error.message } };

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type NotifyUser, parseNotifyUserMessage } from '@pushline/core';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../composition/config.js';
 import { createContainer } from '../composition/container.js';
 import { TOKENS } from '../composition/tokens.js';
@@ -10,8 +10,8 @@ const container = createContainer(loadConfig('notify-user'));
 const notifyUser = container.get<NotifyUser>(TOKENS.NotifyUser);
 const logger = container.get<Logger>(TOKENS.Logger);
 
-export function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  return processBatch(event, 'NotifyUser', logger, async (record) => {
+export function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  return processBatch(event, context, 'NotifyUser', logger, async (record) => {
     const message = parseNotifyUserMessage(record.body);
     if (!message.ok)
       return { done: false, code: message.error.code, fields: { reason: message.error.message } };
