@@ -41,8 +41,8 @@ export interface NotifyUserOptions {
 
 /**
  * NotifyUser: walks the user's connections page by page and enqueues one NotifyConnection
- * message per live connection, in batches of at most {@link MAX_QUEUE_BATCH}, all with the
- * same notification id. Memory stays bounded by one page.
+ * message per live connection, in batches of at most {@link MAX_QUEUE_BATCH} (a page's batches
+ * concurrently), all with the same notification id. Memory stays bounded by one page.
  *
  * Refuses with `PAYLOAD_TOO_LARGE`, before anything is enqueued, a notification whose frame
  * would exceed {@link MAX_PAYLOAD_BYTES}. Queue and registry faults are thrown: the transport
@@ -79,11 +79,13 @@ export class NotifyUser {
     let expired = 0;
     const malformed: MalformedRecord[] = [];
     let pending: NotifyConnectionMessage[] = [];
-    const flush = async (): Promise<void> => {
-      await this.queue.sendNotifyConnection(pending);
-      enqueued += pending.length;
-      batches += 1;
-      pending = [];
+    let full: NotifyConnectionMessage[][] = [];
+    // A page's full batches are sent at once (a page bounds how many): the fan-out costs one
+    // queue round trip per page, not one per batch. A partial batch waits for the next page.
+    const send = async (ready: NotifyConnectionMessage[][]): Promise<void> => {
+      await Promise.all(ready.map((batch) => this.queue.sendNotifyConnection(batch)));
+      for (const batch of ready) enqueued += batch.length;
+      batches += ready.length;
     };
     let cursor: string | null = null;
     do {
@@ -97,11 +99,16 @@ export class NotifyUser {
           continue;
         }
         pending.push({ connectionId: connection.connectionId, data: message.data, id: notificationId });
-        if (pending.length === MAX_QUEUE_BATCH) await flush();
+        if (pending.length === MAX_QUEUE_BATCH) {
+          full.push(pending);
+          pending = [];
+        }
       }
+      await send(full);
+      full = [];
       cursor = page.cursor;
     } while (cursor !== null);
-    if (pending.length > 0) await flush();
+    if (pending.length > 0) await send([pending]);
     return ok({ notificationId, enqueued, batches, pages, expired, malformed });
   }
 }
