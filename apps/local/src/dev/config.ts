@@ -13,7 +13,11 @@ export const DEV_ENV = {
   authMode: 'PUSHLINE_AUTH_MODE',
   tokenSecret: 'PUSHLINE_TOKEN_SECRET',
   authorizeDeadlineSeconds: 'PUSHLINE_AUTHORIZE_DEADLINE_SECONDS',
+  logLevel: 'PUSHLINE_LOG_LEVEL',
 } as const;
+
+export type DevLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+const LOG_LEVELS: readonly DevLogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'];
 
 export type DevAuthMode = 'either' | 'connect';
 
@@ -31,6 +35,8 @@ export interface DevConfig {
   /** HS256 secret of the dev token issuer; generated at start when not set. */
   readonly tokenSecret: string;
   readonly authorizeDeadlineSeconds: number;
+  /** Level of the handlers' logs (one JSON line per outcome at INFO). */
+  readonly logLevel: DevLogLevel;
 }
 
 /** Reads and checks every key; throws one error naming every invalid variable. */
@@ -57,6 +63,10 @@ export function loadDevConfig(env: Readonly<Record<string, string | undefined>> 
   if (authMode !== 'either' && authMode !== 'connect') {
     problems.push(`${DEV_ENV.authMode} must be either or connect, got '${authMode}'`);
   }
+  const logLevel = (read(DEV_ENV.logLevel) ?? 'INFO').toUpperCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    problems.push(`${DEV_ENV.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+  }
   const secret = read(DEV_ENV.tokenSecret);
   if (secret !== null && new TextEncoder().encode(secret).byteLength < 32) {
     problems.push(`${DEV_ENV.tokenSecret} must be at least 32 bytes`);
@@ -71,6 +81,7 @@ export function loadDevConfig(env: Readonly<Record<string, string | undefined>> 
     authMode: authMode === 'connect' ? 'connect' : 'either',
     tokenSecret: secret ?? randomBytes(32).toString('hex'),
     authorizeDeadlineSeconds: integer(DEV_ENV.authorizeDeadlineSeconds, 30, 1, 900),
+    logLevel: LOG_LEVELS.find((level) => level === logLevel) ?? 'INFO',
   };
   if (problems.length > 0) throw new Error(`invalid configuration:\n- ${problems.join('\n- ')}`);
   return Object.freeze(config);

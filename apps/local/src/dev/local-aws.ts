@@ -1,22 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsServer } from 'local-aws-sqs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 
 /** Region and dummy credentials of the local peers: nothing here ever reaches AWS. */
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
-
-interface DynaliteOptions {
-  readonly createTableMs?: number;
-  readonly deleteTableMs?: number;
-  readonly updateTableMs?: number;
-}
-
-// dynalite is CommonJS without type declarations; this is the one function we use.
-const dynalite = createRequire(import.meta.url)('dynalite') as (options: DynaliteOptions) => Server;
 
 /** DynamoDB (dynalite) and SQS (local-aws-sqs), in this process, with clients pointed at them. */
 export interface LocalAws {
@@ -35,27 +23,27 @@ export interface LocalQueue {
   readonly deadLetterUrl: string;
 }
 
-/** Starts dynalite and local-aws-sqs on `host` (port 0: a free one). */
+/**
+ * Starts dynalite and local-aws-sqs on `host` (port 0: a free one), in a worker thread of
+ * their own so they can use another core than the stack's main thread.
+ */
 export async function startLocalAws(
   host = '127.0.0.1',
   ports: { readonly sqs: number; readonly dynamoDb: number } = { sqs: 0, dynamoDb: 0 },
 ): Promise<LocalAws> {
-  const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    dynamoServer.once('error', reject);
-    dynamoServer.listen(ports.dynamoDb, host, resolve);
+  const worker = new Worker(new URL('./peers-worker.mjs', import.meta.url), { workerData: { host, ports } });
+  const ready = await new Promise<{ dynamoDbPort: number; sqsPort: number }>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      reject(new Error(`the local AWS peers stopped before they started (exit code ${code})`));
+    });
+    worker.once('message', (message: { dynamoDbPort: number; sqsPort: number }) => {
+      resolve(message);
+    });
   });
-  const sqsServer = await createSqsServer({
-    port: ports.sqs,
-    hostname: host,
-    emulateQueueCreationLifecycle: false,
-  });
-  const urlOf = (server: Server): string => {
-    const { port } = server.address() as AddressInfo;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  };
-  const dynamoDbEndpoint = urlOf(dynamoServer);
-  const sqsEndpoint = urlOf(sqsServer);
+  const base = `http://${host.includes(':') ? `[${host}]` : host}`;
+  const dynamoDbEndpoint = `${base}:${ready.dynamoDbPort}`;
+  const sqsEndpoint = `${base}:${ready.sqsPort}`;
   const dynamoDb = new DynamoDBClient({
     endpoint: dynamoDbEndpoint,
     region: LOCAL_REGION,
@@ -70,7 +58,16 @@ export async function startLocalAws(
     async close() {
       dynamoDb.destroy();
       sqs.destroy();
-      await Promise.all([closeServer(dynamoServer), closeServer(sqsServer)]);
+      const closed = new Promise<void>((resolve) => {
+        worker.once('exit', () => {
+          resolve();
+        });
+      });
+      worker.postMessage({ type: 'close' });
+      // A worker that does not stop in time is ended: the peers hold only memory.
+      const timer = setTimeout(() => void worker.terminate(), 5_000);
+      await closed;
+      clearTimeout(timer);
     },
   };
 }
@@ -110,15 +107,4 @@ async function arnOf(sqs: SQSClient, url: string): Promise<string> {
 function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`local-aws-sqs returned no ${what}`);
   return value;
-}
-
-function closeServer(server: Server): Promise<void> {
-  // The SDK's keep-alive sockets would hold close() open until they time out.
-  server.closeAllConnections();
-  return new Promise((resolve, reject) => {
-    server.close((error?: Error | null) => {
-      if (error === undefined || error === null) resolve();
-      else reject(error);
-    });
-  });
 }

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startLocalGateway, type LocalGateway, type LocalGatewayTimeouts } from '../gateway.js';
 import type { InvocableHandler } from '../invoke.js';
-import { applyLambdaEnvironment, type DevConfig } from './config.js';
+import { applyLambdaEnvironment, type DevConfig, type DevLogLevel } from './config.js';
 import { startHttpApi, type HttpApi } from './http-api.js';
 import {
   createQueueWithDeadLetter,
@@ -29,12 +29,18 @@ export const LOCAL_RESOURCES = {
 /** Queue settings of the local stack: receives before the dead-letter queue takes a message, and visibility. */
 export const LOCAL_QUEUE_SETTINGS = { maxReceiveCount: 3, visibilityTimeoutSeconds: 30 } as const;
 
+/**
+ * Receive loops on the NotifyConnection queue: Lambda scales SQS pollers with the backlog,
+ * and a fan-out puts a user's whole batch list on this queue at once.
+ */
+const NOTIFY_CONNECTION_POLLERS = 12;
+
 /** Options of {@link startDevStack} beyond the {@link DevConfig}. */
 export interface DevStackOptions {
   /** Gateway timers (idle, maximum duration, integration); API Gateway's by default. */
   readonly timeouts?: Partial<LocalGatewayTimeouts>;
-  /** Log level of the handlers' Powertools loggers; default `INFO`. */
-  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Log level of the handlers' Powertools loggers; default the config's. */
+  readonly logLevel?: DevLogLevel;
   /** Seconds before a failed queue record is retried; default 2 (AWS waits for the visibility timeout). */
   readonly retryVisibilitySeconds?: number;
   /** Told about every queue invocation. */
@@ -137,7 +143,7 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? config.logLevel,
       POWERTOOLS_SERVICE_NAME: 'pushline-dev',
     });
     stacks += 1;
@@ -157,20 +163,21 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
     ];
     for (const name of names) handlers.set(name, await loadHandler(name, stacks));
 
-    const poll = (queue: LocalQueue, name: HandlerName): SqsPoller =>
+    const poll = (queue: LocalQueue, name: HandlerName, concurrency: number): SqsPoller =>
       startSqsPoller({
         client: aws.sqs,
         queueUrl: queue.url,
         queueArn: queue.arn,
         functionName: name,
         handler: via(name),
+        concurrency,
         retryVisibilitySeconds: options.retryVisibilitySeconds ?? 2,
         ...(options.onBatch === undefined ? {} : { onBatch: options.onBatch }),
       });
     const pollers = [
-      poll(notifyUser, 'notify-user'),
-      poll(notifyConnection, 'notify-connection'),
-      poll(deadlines, 'deadline'),
+      poll(notifyUser, 'notify-user', 4),
+      poll(notifyConnection, 'notify-connection', NOTIFY_CONNECTION_POLLERS),
+      poll(deadlines, 'deadline', 2),
     ];
     closers.unshift(() => Promise.all(pollers.map((poller) => poller.stop())).then(() => undefined));
 
