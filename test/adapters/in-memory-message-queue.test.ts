@@ -83,6 +83,22 @@ describe('InMemoryQueue', () => {
     expect(queue.depth).toBe(0);
   });
 
+  it('tells onDeadLetter about each dead letter as it happens', async () => {
+    const told: unknown[] = [];
+    const queue = new InMemoryQueue<string>('q', {
+      maxReceiveCount: 2,
+      retryDelayMs: () => 1,
+      onDeadLetter: (deadLetter) => told.push(deadLetter.body),
+    });
+    const stop = queue.consume((message) =>
+      message.body === 'poison' ? Promise.reject(new Error('no')) : Promise.resolve(),
+    );
+    queue.send(['fine', 'poison']);
+    await queue.idle();
+    stop();
+    expect(told).toEqual(['poison']);
+  });
+
   it('keeps one poison message from holding back its neighbours', async () => {
     const queue = new InMemoryQueue<number>('q', { maxReceiveCount: 2, retryDelayMs: () => 1 });
     const done: number[] = [];

@@ -24,6 +24,8 @@ export interface InMemoryQueueOptions {
   readonly concurrency?: number;
   /** Wait before redelivering a failed message, by receive count, in ms; default 10 ms × count. */
   readonly retryDelayMs?: (receiveCount: number) => number;
+  /** Told about each message that becomes a dead letter (for logs and alarms). */
+  readonly onDeadLetter?: (deadLetter: DeadLetter<unknown>) => void;
 }
 
 type Handler<T> = (message: ReceivedMessage<T>) => Promise<void>;
@@ -52,6 +54,7 @@ export class InMemoryQueue<T> {
   private readonly maxReceiveCount: number;
   private readonly concurrency: number;
   private readonly retryDelayMs: (receiveCount: number) => number;
+  private readonly onDeadLetter: ((deadLetter: DeadLetter<unknown>) => void) | undefined;
 
   constructor(
     readonly name: string,
@@ -60,6 +63,7 @@ export class InMemoryQueue<T> {
     this.maxReceiveCount = options.maxReceiveCount ?? 3;
     this.concurrency = options.concurrency ?? 64;
     this.retryDelayMs = options.retryDelayMs ?? ((count) => 10 * count);
+    this.onDeadLetter = options.onDeadLetter;
   }
 
   /** Accepts up to {@link MAX_QUEUE_BATCH} messages; they become visible after `delaySeconds`. */
@@ -156,7 +160,9 @@ export class InMemoryQueue<T> {
       await handler({ messageId: pending.messageId, body: pending.body, receiveCount: pending.receiveCount });
     } catch (error) {
       if (pending.receiveCount >= this.maxReceiveCount) {
-        this.dead.push({ messageId: pending.messageId, body: pending.body, error });
+        const deadLetter = { messageId: pending.messageId, body: pending.body, error };
+        this.dead.push(deadLetter);
+        this.onDeadLetter?.(deadLetter);
       } else {
         this.enqueue(pending, this.retryDelayMs(pending.receiveCount));
       }

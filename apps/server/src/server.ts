@@ -94,7 +94,12 @@ export async function startServer(
   const debugEnabled = (): boolean => debugLevel;
   const clock = new SystemClock();
   const repository = new InMemoryConnectionRepository();
-  const queue = new InMemoryMessageQueue({ maxReceiveCount: 5 });
+  const queue = new InMemoryMessageQueue({
+    maxReceiveCount: 5,
+    onDeadLetter: ({ messageId, error }) => {
+      logger.warn('dead-letter', { messageId, code: 'TRANSIENT_FAILURE', error: describeError(error) });
+    },
+  });
   const pusher = new WsConnectionPusher({ clock });
   const secret =
     config.tokenKeys.kind === 'secret' ? (config.tokenKeys.secret ?? randomBytes(32).toString('hex')) : null;
