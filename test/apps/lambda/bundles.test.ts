@@ -54,6 +54,8 @@ let logs: ReturnType<typeof captureLogs>;
 const handlers: Record<string, Invoke<unknown>> = {};
 const opened: TestClient[] = [];
 let anonymousConnects = 0;
+/** Answered instead of every `@connections` request of the `either` gateway while set. */
+let managementFault: { statusCode: number; errorType: string } | undefined;
 
 function setEnv(values: Record<string, string>): void {
   for (const [name, value] of Object.entries(values)) {
@@ -126,7 +128,8 @@ beforeAll(async () => {
   await dynamo.client.send(new CreateTableCommand(exportsTableDefinition('exports')));
   queues = {
     notifyUser: await sqs.createQueue('NotifyUser', { dlq: { maxReceiveCount: 2 } }),
-    notifyConnection: await sqs.createQueue('NotifyConnection', { dlq: { maxReceiveCount: 2 } }),
+    // local-aws-sqs dead-letters a message on its maxReceiveCount-th receive (AWS: after it), so 3 allows one retry.
+    notifyConnection: await sqs.createQueue('NotifyConnection', { dlq: { maxReceiveCount: 3 } }),
     deadlines: await sqs.createQueue('Deadlines', { dlq: { maxReceiveCount: 2 } }),
   };
   either = await startLocalGateway({
@@ -134,6 +137,7 @@ beforeAll(async () => {
     stage: 'local',
     log: () => undefined,
     routes: wsRoutes('connect'),
+    managementFault: () => managementFault,
   });
   connectMode = await startLocalGateway({
     port: 0,
@@ -274,6 +278,45 @@ describe('bundled WebSocket handlers, auth mode either', { timeout: 30_000 }, ()
     expect(await sqs.drain(queues.notifyConnection.url)).toEqual([]);
     const dead = await sqs.drain(queues.notifyConnection.deadLetterUrl ?? '');
     expect(dead.map((message) => message.Body)).toEqual(['{"connectionId":42}']);
+  });
+
+  it('reports a throttled push as failed, so SQS retries it, and delivers it on the retry', async () => {
+    const client = await open(either, `token=${await tokenFor('u8')}`);
+    const repository = new DynamoDbConnectionRepository({ client: dynamo.client, tableName: 'connections' });
+    const [live] = (await repository.findByUser('u8')).connections;
+    await sqs.client.send(
+      new SendMessageCommand({
+        QueueUrl: queues.notifyConnection.url,
+        MessageBody: JSON.stringify({
+          connectionId: live?.connectionId,
+          data: 'retry me',
+          id: 'n-throttled',
+        }),
+      }),
+    );
+    managementFault = { statusCode: 429, errorType: 'LimitExceededException' };
+    let throttled;
+    try {
+      throttled = await consumeOnce(sqs.client, queues.notifyConnection, sqsHandler('notify-connection'), 1);
+    } finally {
+      managementFault = undefined;
+    }
+    expect(throttled.response.batchItemFailures).toEqual([
+      { itemIdentifier: throttled.messages[0]?.MessageId },
+    ]);
+    expect(logs.lines.filter((line) => line.code === 'TRANSIENT_FAILURE')).toHaveLength(1);
+    const retried = await consumeOnce(
+      sqs.client,
+      queues.notifyConnection,
+      sqsHandler('notify-connection'),
+      1,
+    );
+    expect(retried.response).toEqual({ batchItemFailures: [] });
+    expect(JSON.parse(await client.nextFrame())).toEqual({
+      type: 'notification',
+      id: 'n-throttled',
+      data: 'retry me',
+    });
   });
 
   it('never logs tokens or payloads', () => {
