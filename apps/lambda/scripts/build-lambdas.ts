@@ -145,6 +145,44 @@ export async function moduleExports(file: string): Promise<string[]> {
   return Object.values(result.metafile.outputs).flatMap((output) => output.exports);
 }
 
+/**
+ * Bundles `sst.config.ts` as the SST CLI does before evaluating it (pkg/js/js.go: ESM, ES2023,
+ * main fields `module,main`, and no top-level `import` statements in sst.config.ts itself), and
+ * returns esbuild's errors: an import that cannot resolve fails here as it would in `sst deploy`.
+ */
+export async function sstConfigBundleErrors(file: string): Promise<string[]> {
+  const topLevelImports: string[] = [];
+  const result = await build({
+    entryPoints: [file],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'esm',
+    target: 'es2023',
+    mainFields: ['module', 'main'],
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'disallow-top-level-imports',
+        setup(plugin) {
+          plugin.onResolve({ filter: /.*/ }, (args) => {
+            if (basename(args.importer) === 'sst.config.ts' && args.kind === 'import-statement') {
+              topLevelImports.push(args.path);
+            }
+            return undefined;
+          });
+        },
+      },
+    ],
+  }).catch((error: unknown) => ({
+    errors: [{ text: error instanceof Error ? error.message : 'build failed' }],
+  }));
+  return [
+    ...topLevelImports.map((path) => `top-level import of ${path}`),
+    ...result.errors.map((error) => error.text),
+  ];
+}
+
 function kb(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KB`;
 }

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONNECTIONS_TABLE, EXPORTS_TABLE } from '@pushline/adapters/dynamodb';
-import { LAMBDA_ROOT, moduleExports } from '@pushline/lambda/build';
+import { LAMBDA_ROOT, moduleExports, sstConfigBundleErrors } from '@pushline/lambda/build';
 import { type Entry, ENTRIES, ENV, envFor } from '@pushline/lambda/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Declared, type DeclaredFunction, installSstStubs, type SstStubs } from './sst-stubs.js';
@@ -94,6 +94,10 @@ afterAll(() => {
 });
 
 describe('sst.config.ts, evaluated offline', () => {
+  it('bundles as the SST CLI bundles it before evaluating: no top-level imports, every import resolves', async () => {
+    expect(await sstConfigBundleErrors(join(REPO_ROOT, 'sst.config.ts'))).toEqual([]);
+  });
+
   it('names the app and keeps production resources on removal', () => {
     expect(config.app({ stage: 'production' })).toEqual({
       name: 'pushline',
