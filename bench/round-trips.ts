@@ -85,72 +85,88 @@ function textOf(data: RawData): string {
   return Buffer.from(data).toString('utf8');
 }
 
+/** A set of clients whose closed loop can be started and stopped, slice after slice. */
+export interface ClosedLoop {
+  /** Runs the loop for `seconds`, then stops and waits for the requests in flight. */
+  run(seconds: number, measure: boolean): Promise<void>;
+  /** What the measured slices add up to. */
+  figures(): RoundTripFigures;
+  close(): void;
+}
+
 /**
- * Opens `clients` sockets, runs the closed loop for `warmupSeconds` (not counted), then for
- * `seconds`, counting completed round trips and each one's latency.
+ * Opens `clients` sockets of one target. Each `run` is a slice of closed-loop traffic: every
+ * client sends, waits for its reply, sends again, until the slice ends. Slices of several
+ * targets can alternate many times, so load from elsewhere on the machine falls on all alike.
  */
-export async function measureRoundTrips(
-  dialect: Dialect,
-  clients: number,
-  seconds: number,
-  warmupSeconds: number,
-): Promise<RoundTripFigures> {
+export async function openClosedLoop(dialect: Dialect, clients: number): Promise<ClosedLoop> {
   // Socket.IO's handshake waits for its open packet, so its listener goes on at creation.
   const { handshake } = dialect;
   const sockets = await openClients(clients, {
     url: (i) => dialect.url(i),
     ...(handshake === undefined ? {} : { prepare: (socket: WebSocket) => handshake(socket) }),
   });
-  let phase: 'warmup' | 'measure' | 'stop' = 'warmup';
+  let running = false;
+  let measuring = false;
+  let inFlight = 0;
+  let drained: () => void = () => undefined;
   let completed = 0;
   let wrong = 0;
-  // Latencies in ms; sized for up to ~2 million round trips, then sampled by overwrite.
+  let measuredSeconds = 0;
+  // Latencies in ms; up to ~2 million round trips, then sampled by overwrite.
   const latencies = new Float64Array(2_000_000);
   let recorded = 0;
-  const loops = sockets.map(
-    (socket, i) =>
-      new Promise<void>((resolve) => {
-        const request = dialect.request(i);
-        const expected = dialect.reply(i);
-        let sentAt = 0;
-        const sendNext = (): void => {
-          sentAt = performance.now();
-          socket.send(request);
-        };
-        socket.on('message', (data: RawData) => {
-          const text = textOf(data);
-          if (dialect.control?.(socket, text) === true) return;
-          if (text !== expected) wrong += 1;
-          if (phase === 'measure') {
-            completed += 1;
-            latencies[recorded % latencies.length] = performance.now() - sentAt;
-            recorded += 1;
-          }
-          if (phase === 'stop') resolve();
-          else sendNext();
-        });
-        socket.on('close', () => {
-          resolve();
-        });
-        sendNext();
-      }),
-  );
-  await sleep(warmupSeconds * 1000);
-  phase = 'measure';
-  const started = performance.now();
-  await sleep(seconds * 1000);
-  const done = completed;
-  const elapsed = (performance.now() - started) / 1000;
-  phase = 'stop';
-  await Promise.race([Promise.all(loops), sleep(5_000)]);
-  closeClients(sockets);
-  const sorted = latencies.subarray(0, Math.min(recorded, latencies.length)).sort();
+  const sentAt = new Float64Array(clients);
+  const requests = sockets.map((_, i) => dialect.request(i));
+  const send = (i: number): void => {
+    sentAt[i] = performance.now();
+    inFlight += 1;
+    sockets[i]?.send(requests[i]!);
+  };
+  sockets.forEach((socket, i) => {
+    const expected = dialect.reply(i);
+    socket.on('message', (data: RawData) => {
+      const text = textOf(data);
+      if (dialect.control?.(socket, text) === true) return;
+      inFlight -= 1;
+      if (text !== expected) wrong += 1;
+      if (measuring) {
+        completed += 1;
+        latencies[recorded % latencies.length] = performance.now() - sentAt[i]!;
+        recorded += 1;
+      }
+      if (running) send(i);
+      else if (inFlight === 0) drained();
+    });
+  });
   return {
-    clients,
-    seconds: elapsed,
-    roundTripsPerSecond: done / elapsed,
-    p50Ms: quantile(sorted, 0.5),
-    p99Ms: quantile(sorted, 0.99),
-    wrongReplies: wrong,
+    async run(seconds, measure) {
+      running = true;
+      measuring = measure;
+      const started = performance.now();
+      for (let i = 0; i < sockets.length; i++) send(i);
+      await sleep(seconds * 1000);
+      running = false;
+      if (measure) measuredSeconds += (performance.now() - started) / 1000;
+      // Replies that land after the slice's end are not counted (measuring is off by then).
+      measuring = false;
+      if (inFlight > 0)
+        await Promise.race([new Promise<void>((resolve) => (drained = resolve)), sleep(10_000)]);
+      if (inFlight > 0) throw new Error(`${dialect.name}: ${inFlight} replies missing after the slice`);
+    },
+    figures() {
+      const sorted = latencies.slice(0, Math.min(recorded, latencies.length)).sort();
+      return {
+        clients,
+        seconds: measuredSeconds,
+        roundTripsPerSecond: completed / measuredSeconds,
+        p50Ms: quantile(sorted, 0.5),
+        p99Ms: quantile(sorted, 0.99),
+        wrongReplies: wrong,
+      };
+    },
+    close() {
+      closeClients(sockets);
+    },
   };
 }

@@ -15,10 +15,12 @@ import { type FanOutFigures, type FanOutTarget, measureFanOut } from './fan-out.
 import { median } from './support/clients.js';
 import { type Profile, summarize } from './support/profile.js';
 import {
+  type ClosedLoop,
   type Dialect,
-  measureRoundTrips,
+  openClosedLoop,
   pushlineDialect,
   rawWsDialect,
+  type RoundTripFigures,
   socketIoDialect,
 } from './round-trips.js';
 import { BENCH_TOKEN_SECRET } from './servers/child.js';
@@ -31,6 +33,7 @@ const PLAN = quick
   ? {
       rounds: 1,
       seconds: 0.75,
+      slice: 0.25,
       warmup: 0.25,
       clients: [1, 100, 1_000],
       fanOut: [1, 100, 1_000],
@@ -44,6 +47,7 @@ const PLAN = quick
   : {
       rounds: 3,
       seconds: 4,
+      slice: 0.5,
       warmup: 1,
       clients: [1, 100, 1_000],
       fanOut: [1, 100, 1_000, 10_000],
@@ -121,34 +125,45 @@ async function roundTrips(
   servers: Record<'raw' | 'socketIo' | 'pushline', ServerProcess>,
   tokens: readonly string[],
 ): Promise<void> {
+  const slices = Math.max(1, Math.round((PLAN.rounds * PLAN.seconds) / PLAN.slice));
   console.log(
-    `\nRound trips (closed loop, ${PLAN.rounds} round(s) of ${PLAN.seconds} s per client count, servers alternating)`,
+    `\nRound trips (closed loop; per client count, ${slices} slices of ${PLAN.slice} s per server, the three servers taking turns)`,
   );
-  const dialects: Record<string, Dialect> = {
+  const dialects: Record<'raw' | 'socketIo' | 'pushline', Dialect> = {
     raw: rawWsDialect(servers.raw.url),
     socketIo: socketIoDialect(servers.socketIo.url),
     pushline: pushlineDialect(servers.pushline.url, tokens),
   };
-  const results = new Map<string, Awaited<ReturnType<typeof measureRoundTrips>>[]>();
-  for (let round = 0; round < PLAN.rounds; round++) {
-    for (const clients of PLAN.clients) {
-      for (const [key, dialect] of Object.entries(dialects)) {
-        const figures = await measureRoundTrips(dialect, clients, PLAN.seconds, PLAN.warmup);
-        if (figures.wrongReplies > 0)
-          throw new Error(`${dialect.name}: ${figures.wrongReplies} wrong replies`);
-        const list = results.get(`${key}.${clients}`) ?? [];
-        list.push(figures);
-        results.set(`${key}.${clients}`, list);
+  const results = new Map<string, RoundTripFigures>();
+  for (const clients of PLAN.clients) {
+    const loops: [string, ClosedLoop][] = [];
+    try {
+      for (const [key, dialect] of Object.entries(dialects))
+        loops.push([key, await openClosedLoop(dialect, clients)]);
+      for (const [, loop] of loops) await loop.run(PLAN.warmup, false);
+      for (let slice = 0; slice < slices; slice++) {
+        // Rotate who goes first, so no server always follows the same one.
+        for (let turn = 0; turn < loops.length; turn++) {
+          const [, loop] = loops[(slice + turn) % loops.length]!;
+          await loop.run(PLAN.slice, true);
+        }
       }
+      for (const [key, loop] of loops) {
+        const figures = loop.figures();
+        if (figures.wrongReplies > 0) throw new Error(`${key}: ${figures.wrongReplies} wrong replies`);
+        results.set(`${key}.${clients}`, figures);
+      }
+    } finally {
+      for (const [, loop] of loops) loop.close();
     }
   }
-  const mean = (key: string, pick: (f: Awaited<ReturnType<typeof measureRoundTrips>>) => number): number => {
-    const list = results.get(key) ?? [];
-    return list.reduce((sum, f) => sum + pick(f), 0) / list.length;
+  const pick = (key: string, read: (f: RoundTripFigures) => number): number => {
+    const figures = results.get(key);
+    return figures === undefined ? Number.NaN : read(figures);
   };
   details.roundTrips = Object.fromEntries(results);
   for (const clients of PLAN.clients) {
-    const rate = (key: string): number => mean(`${key}.${clients}`, (f) => f.roundTripsPerSecond);
+    const rate = (key: string): number => pick(`${key}.${clients}`, (f) => f.roundTripsPerSecond);
     const raw = { name: 'raw ws', value: rate('raw') };
     const socketIo = { name: 'Socket.IO', value: rate('socketIo') };
     console.log(` ${clients} client(s):`);
@@ -157,19 +172,19 @@ async function roundTrips(
     record(`roundTrips.c${clients}.socketIo`, rate('socketIo'), 'rt/s', raw);
     record(`roundTrips.c${clients}.raw`, rate('raw'), 'rt/s');
     for (const key of ['raw', 'socketIo', 'pushline'] as const) {
-      const p50 = mean(`${key}.${clients}`, (f) => f.p50Ms);
-      const p99 = mean(`${key}.${clients}`, (f) => f.p99Ms);
+      const p50 = pick(`${key}.${clients}`, (f) => f.p50Ms);
+      const p99 = pick(`${key}.${clients}`, (f) => f.p99Ms);
       record(
         `roundTrips.c${clients}.${key}.p50Ms`,
         p50,
         'ms',
-        key === 'raw' ? null : { name: 'raw ws', value: mean(`raw.${clients}`, (f) => f.p50Ms) },
+        key === 'raw' ? null : { name: 'raw ws', value: pick(`raw.${clients}`, (f) => f.p50Ms) },
       );
       record(
         `roundTrips.c${clients}.${key}.p99Ms`,
         p99,
         'ms',
-        key === 'raw' ? null : { name: 'raw ws', value: mean(`raw.${clients}`, (f) => f.p99Ms) },
+        key === 'raw' ? null : { name: 'raw ws', value: pick(`raw.${clients}`, (f) => f.p99Ms) },
       );
     }
   }
