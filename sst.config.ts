@@ -11,7 +11,8 @@ export default $config({
   },
   async run() {
     const { ENV, envFor } = await import('./apps/lambda/src/composition/config.js');
-    const { LAMBDA_RUNTIME, RUNTIME_PROVIDED } = await import('./apps/lambda/src/deployment.js');
+    const { LAMBDA_RUNTIME, QUEUE_BATCH_SIZE, QUEUE_SETTINGS, RUNTIME_PROVIDED } =
+      await import('./apps/lambda/src/deployment.js');
     const { CONNECTIONS_TABLE, EXPORTS_TABLE } = await import('./adapters/src/dynamodb/index.js');
     type Entry = Parameters<typeof envFor>[0];
     type Permission = { actions: string[]; resources: $util.Input<string>[] };
@@ -48,7 +49,10 @@ export default $config({
 
     const queueWithDlq = (name: string): sst.aws.Queue => {
       const dlq = new sst.aws.Queue(`${name}Dlq`);
-      return new sst.aws.Queue(name, { dlq: { queue: dlq.arn, retry: 5 }, visibilityTimeout: '2 minutes' });
+      return new sst.aws.Queue(name, {
+        dlq: { queue: dlq.arn, retry: QUEUE_SETTINGS.maxReceiveCount },
+        visibilityTimeout: `${QUEUE_SETTINGS.visibilityTimeoutSeconds} seconds`,
+      });
     };
     const notifyUser = queueWithDlq('NotifyUser');
     const notifyConnection = queueWithDlq('NotifyConnection');
@@ -143,7 +147,7 @@ export default $config({
     routeResponse('Ping', ws.route('ping', lambda('ping'), twoWay));
     routeResponse('Authorize', ws.route('authorize', lambda('authorize'), twoWay));
 
-    const batch = { batch: { size: 10, partialResponses: true } };
+    const batch = { batch: { size: QUEUE_BATCH_SIZE, partialResponses: true } };
     notifyUser.subscribe(lambda('notify-user', '20 seconds'), batch);
     notifyConnection.subscribe(lambda('notify-connection', '20 seconds'), batch);
     deadlines.subscribe(lambda('deadline', '20 seconds'), batch);

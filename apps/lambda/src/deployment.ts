@@ -6,3 +6,13 @@ export const LAMBDA_RUNTIME = 'nodejs22.x' as const;
  * `sst.config.ts` passes this as `nodejs.esbuild.external`, and `pnpm build:lambdas` does the same.
  */
 export const RUNTIME_PROVIDED: readonly string[] = ['@aws-sdk/*'];
+
+/**
+ * Every queue's delivery settings, shared by `sst.config.ts` and `pnpm dev`'s local queues:
+ * receives before the dead-letter queue takes a message, and the visibility timeout (well
+ * over the 20 s timeout of the functions that consume the queues).
+ */
+export const QUEUE_SETTINGS = { maxReceiveCount: 5, visibilityTimeoutSeconds: 120 } as const;
+
+/** Records per invocation of the SQS consumers. */
+export const QUEUE_BATCH_SIZE = 10;

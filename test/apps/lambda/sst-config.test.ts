@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { CONNECTIONS_TABLE, EXPORTS_TABLE } from '@pushline/adapters/dynamodb';
 import { LAMBDA_ROOT, moduleExports, sstConfigBundleErrors } from '@pushline/lambda/build';
 import { type Entry, ENTRIES, ENV, envFor } from '@pushline/lambda/config';
+import { QUEUE_SETTINGS } from '@pushline/lambda/deployment';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Declared, type DeclaredFunction, installSstStubs, type SstStubs } from './sst-stubs.js';
 
@@ -185,10 +186,12 @@ describe('sst.config.ts, evaluated offline', () => {
       ['NotifyConnection', 'notify-connection', { batch: { size: 10, partialResponses: true } }],
       ['Deadlines', 'deadline', { batch: { size: 10, partialResponses: true } }],
     ]);
+    expect(QUEUE_SETTINGS).toEqual({ maxReceiveCount: 5, visibilityTimeoutSeconds: 120 });
     for (const name of ['NotifyUser', 'NotifyConnection', 'Deadlines']) {
       expect(declared.queues[name]).toEqual({
-        dlq: { queue: queue(`${name}Dlq`), retry: 5 },
-        visibilityTimeout: '2 minutes',
+        // The same settings pnpm dev gives its local queues (LOCAL_QUEUE_SETTINGS).
+        dlq: { queue: queue(`${name}Dlq`), retry: QUEUE_SETTINGS.maxReceiveCount },
+        visibilityTimeout: `${QUEUE_SETTINGS.visibilityTimeoutSeconds} seconds`,
       });
       expect(Object.keys(declared.queues)).toContain(`${name}Dlq`);
     }

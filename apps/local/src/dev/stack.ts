@@ -1,6 +1,7 @@
 import { CreateTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { createConnectionsTable, exportsTableDefinition } from '@pushline/adapters/dynamodb';
 import { ENV as LAMBDA_ENV } from '@pushline/lambda/config';
+import { QUEUE_BATCH_SIZE, QUEUE_SETTINGS } from '@pushline/lambda/deployment';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startLocalGateway, type LocalGateway, type LocalGatewayTimeouts } from '../gateway.js';
@@ -26,8 +27,8 @@ export const LOCAL_RESOURCES = {
   deadlinesQueue: 'pushline-deadlines',
 } as const;
 
-/** Queue settings of the local stack: receives before the dead-letter queue takes a message, and visibility. */
-export const LOCAL_QUEUE_SETTINGS = { maxReceiveCount: 3, visibilityTimeoutSeconds: 30 } as const;
+/** The queues' settings: the very ones `sst.config.ts` deploys. */
+export const LOCAL_QUEUE_SETTINGS = QUEUE_SETTINGS;
 
 /**
  * Receive loops on the NotifyConnection queue: Lambda scales SQS pollers with the backlog,
@@ -171,6 +172,7 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
         functionName: name,
         handler: via(name),
         concurrency,
+        batchSize: QUEUE_BATCH_SIZE,
         retryVisibilitySeconds: options.retryVisibilitySeconds ?? 2,
         ...(options.onBatch === undefined ? {} : { onBatch: options.onBatch }),
       });
