@@ -4,6 +4,7 @@
 // the same text echoed by the raw ws server, and Socket.IO's event packets (Engine.IO v4 over
 // WebSocket, `42["ping",{…}]` → `42["pong",{…}]`), so client cost is equal for all three.
 import { performance } from 'node:perf_hooks';
+import { io } from 'socket.io-client';
 import type { RawData, WebSocket } from 'ws';
 import { closeClients, openClients, quantile, sleep } from './support/clients.js';
 
@@ -169,4 +170,39 @@ export async function openClosedLoop(dialect: Dialect, clients: number): Promise
       closeClients(sockets);
     },
   };
+}
+
+/**
+ * Checks the Socket.IO server with the official client (`socket.io-client`): a `ping` with
+ * `{name}` must come back as a `pong` with the same object. The measured clients speak the
+ * same packets over raw `ws` (see {@link socketIoDialect}), so this pins that they match.
+ */
+export async function checkSocketIoWithOfficialClient(httpUrl: string): Promise<void> {
+  const socket = io(httpUrl, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    timeout: 10_000,
+  });
+  try {
+    const reply = await new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(
+        () => { reject(new Error('Socket.IO: no pong from the official client')); },
+        10_000,
+      );
+      socket.once('connect_error', (error: Error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      socket.once('pong', (payload: unknown) => {
+        clearTimeout(timer);
+        resolve(payload);
+      });
+      socket.emit('ping', { name: 'check' });
+    });
+    if (JSON.stringify(reply) !== '{"name":"check"}')
+      throw new Error(`Socket.IO: unexpected pong ${JSON.stringify(reply)}`);
+  } finally {
+    socket.disconnect();
+  }
 }

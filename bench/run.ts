@@ -17,6 +17,7 @@ import { type Profile, summarize } from './support/profile.js';
 import {
   type ClosedLoop,
   type Dialect,
+  checkSocketIoWithOfficialClient,
   openClosedLoop,
   pushlineDialect,
   rawWsDialect,
@@ -134,6 +135,7 @@ async function roundTrips(
     socketIo: socketIoDialect(servers.socketIo.url),
     pushline: pushlineDialect(servers.pushline.url, tokens),
   };
+  await checkSocketIoWithOfficialClient(servers.socketIo.httpUrl);
   const results = new Map<string, RoundTripFigures>();
   for (const clients of PLAN.clients) {
     const loops: [string, ClosedLoop][] = [];
