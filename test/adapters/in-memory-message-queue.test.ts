@@ -83,6 +83,20 @@ describe('InMemoryQueue', () => {
     expect(queue.depth).toBe(0);
   });
 
+  it('keeps nothing it delivered when keepAccepted is false', async () => {
+    const queue = new InMemoryQueue<number>('q', { keepAccepted: false });
+    const delivered: number[] = [];
+    const stop = queue.consume((message) => {
+      delivered.push(message.body);
+      return Promise.resolve();
+    });
+    queue.send([1, 2, 3]);
+    await queue.idle();
+    stop();
+    expect(delivered).toEqual([1, 2, 3]);
+    expect(queue.accepted).toEqual([]);
+  });
+
   it('tells onDeadLetter about each dead letter as it happens', async () => {
     const told: unknown[] = [];
     const queue = new InMemoryQueue<string>('q', {

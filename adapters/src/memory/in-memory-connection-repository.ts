@@ -26,6 +26,7 @@ export const MAX_MEMORY_PAGE_SIZE = 1000;
 export class InMemoryConnectionRepository implements ConnectionRepository {
   private readonly connections = new Map<ConnectionId, Connection>();
   private readonly byUser = new Map<UserId, Set<ConnectionId>>();
+  private readonly sorted = new Map<UserId, ConnectionId[]>();
 
   save(connection: Connection): Promise<void> {
     this.unindex(connection.connectionId);
@@ -68,14 +69,25 @@ export class InMemoryConnectionRepository implements ConnectionRepository {
   findByUser(userId: UserId, options: FindByUserOptions = {}): Promise<ConnectionPage> {
     const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_PAGE_SIZE), MAX_MEMORY_PAGE_SIZE);
     const after = options.cursor ?? null;
-    const ids = [...(this.byUser.get(userId) ?? [])].filter((id) => after === null || id > after).sort();
-    const pageIds = ids.slice(0, limit);
+    const ids = this.sortedIdsOf(userId);
+    const start = after === null ? 0 : firstAfter(ids, after);
+    const pageIds = ids.slice(start, start + limit);
     const connections = pageIds.flatMap((id) => {
       const connection = this.connections.get(id);
       return connection === undefined ? [] : [connection];
     });
-    const cursor = ids.length > limit ? (pageIds.at(-1) ?? null) : null;
+    const cursor = ids.length - start > limit ? (pageIds.at(-1) ?? null) : null;
     return Promise.resolve({ connections, cursor, malformed: [] });
+  }
+
+  /** The user's ids in order, sorted once per change rather than once per page. */
+  private sortedIdsOf(userId: UserId): readonly ConnectionId[] {
+    let ids = this.sorted.get(userId);
+    if (ids === undefined) {
+      ids = [...(this.byUser.get(userId) ?? [])].sort();
+      this.sorted.set(userId, ids);
+    }
+    return ids;
   }
 
   /** How many records are stored (for tests and metrics). */
@@ -90,6 +102,7 @@ export class InMemoryConnectionRepository implements ConnectionRepository {
 
   private index(connection: Connection): void {
     if (connection.userId === null) return;
+    this.sorted.delete(connection.userId);
     let ids = this.byUser.get(connection.userId);
     if (ids === undefined) {
       ids = new Set();
@@ -101,8 +114,21 @@ export class InMemoryConnectionRepository implements ConnectionRepository {
   private unindex(connectionId: ConnectionId): void {
     const userId = this.connections.get(connectionId)?.userId ?? null;
     if (userId === null) return;
+    this.sorted.delete(userId);
     const ids = this.byUser.get(userId);
     ids?.delete(connectionId);
     if (ids?.size === 0) this.byUser.delete(userId);
   }
+}
+
+/** Index of the first id greater than `after` in sorted `ids` (binary search). */
+function firstAfter(ids: readonly string[], after: string): number {
+  let low = 0;
+  let high = ids.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((ids[middle] ?? '') <= after) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

@@ -24,6 +24,11 @@ export interface InMemoryQueueOptions {
   readonly concurrency?: number;
   /** Wait before redelivering a failed message, by receive count, in ms; default 10 ms × count. */
   readonly retryDelayMs?: (receiveCount: number) => number;
+  /**
+   * Whether to keep every accepted message for {@link InMemoryQueue.accepted} (tests read it);
+   * default true. A long-running process sets it to false, or memory grows with every message.
+   */
+  readonly keepAccepted?: boolean;
   /** Told about each message that becomes a dead letter (for logs and alarms). */
   readonly onDeadLetter?: (deadLetter: DeadLetter<unknown>) => void;
 }
@@ -55,6 +60,7 @@ export class InMemoryQueue<T> {
   private readonly concurrency: number;
   private readonly retryDelayMs: (receiveCount: number) => number;
   private readonly onDeadLetter: ((deadLetter: DeadLetter<unknown>) => void) | undefined;
+  private readonly keepAccepted: boolean;
 
   constructor(
     readonly name: string,
@@ -64,6 +70,7 @@ export class InMemoryQueue<T> {
     this.concurrency = options.concurrency ?? 64;
     this.retryDelayMs = options.retryDelayMs ?? ((count) => 10 * count);
     this.onDeadLetter = options.onDeadLetter;
+    this.keepAccepted = options.keepAccepted ?? true;
   }
 
   /** Accepts up to {@link MAX_QUEUE_BATCH} messages; they become visible after `delaySeconds`. */
@@ -76,7 +83,7 @@ export class InMemoryQueue<T> {
       this.sequence += 1;
       const pending: Pending<T> = { messageId: `${this.name}-${this.sequence}`, body, receiveCount: 0 };
       ids.push(pending.messageId);
-      this.acceptedBodies.push(body);
+      if (this.keepAccepted) this.acceptedBodies.push(body);
       this.enqueue(pending, (options.delaySeconds ?? 0) * 1000);
     }
     return ids;
@@ -100,7 +107,7 @@ export class InMemoryQueue<T> {
     return this.ready.splice(0).map((pending) => pending.body);
   }
 
-  /** Every message ever accepted, in order (for tests). */
+  /** Every message ever accepted, in order (for tests; empty when `keepAccepted` is false). */
   get accepted(): readonly T[] {
     return this.acceptedBodies;
   }

@@ -96,6 +96,8 @@ export async function startServer(
   const repository = new InMemoryConnectionRepository();
   const queue = new InMemoryMessageQueue({
     maxReceiveCount: 5,
+    // A server runs for weeks: it must not keep every message it ever delivered.
+    keepAccepted: false,
     onDeadLetter: ({ messageId, error }) => {
       logger.warn('dead-letter', { messageId, code: 'TRANSIENT_FAILURE', error: describeError(error) });
     },
