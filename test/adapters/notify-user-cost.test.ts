@@ -102,6 +102,8 @@ describe('NotifyUser on DynamoDB and SQS', () => {
         value: {
           notificationId: `m-${k}-${pageSize}`,
           enqueued: k,
+          pushed: 0,
+          gone: 0,
           batches,
           pages,
           expired: 0,

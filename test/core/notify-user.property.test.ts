@@ -54,6 +54,8 @@ describe('NotifyUser', { timeout: 60_000 }, () => {
             value: {
               notificationId,
               enqueued: expected.length,
+              pushed: 0,
+              gone: 0,
               batches: Math.ceil(expected.length / MAX_QUEUE_BATCH),
               pages: Math.max(1, Math.ceil(expected.length / pageSize)),
               expired: 0,

@@ -35,7 +35,16 @@ describe('NotifyUser', () => {
     });
     expect(outcome).toEqual({
       ok: true,
-      value: { notificationId: 'm-1', enqueued: 3, batches: 1, pages: 1, expired: 0, malformed: [] },
+      value: {
+        notificationId: 'm-1',
+        enqueued: 3,
+        pushed: 0,
+        gone: 0,
+        batches: 1,
+        pages: 1,
+        expired: 0,
+        malformed: [],
+      },
     });
     expect(core.messageQueue.notifyConnection.take()).toEqual([
       { connectionId: 'u1-000', data: { n: 1 }, id: 'm-1' },

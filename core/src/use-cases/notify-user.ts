@@ -3,7 +3,10 @@ import type { NotificationId } from '../domain/ids.js';
 import { fail, ok, type Outcome } from '../domain/outcome.js';
 import type { NotifyConnectionMessage, NotifyUserMessage } from '../domain/queue-messages.js';
 import type { Clock } from '../ports/clock.js';
+import type { ConnectionPusher } from '../ports/connection-pusher.js';
+import type { Connection } from '../domain/connection.js';
 import {
+  type ConnectionPage,
   type ConnectionRepository,
   DEFAULT_PAGE_SIZE,
   type MalformedRecord,
@@ -19,8 +22,12 @@ export interface NotifyUserInput {
 /** What one fan-out did. */
 export interface NotifyUserReport {
   readonly notificationId: NotificationId;
-  /** NotifyConnection messages enqueued, one per live connection of the user. */
+  /** NotifyConnection messages enqueued, one per live connection not pushed to directly. */
   readonly enqueued: number;
+  /** Frames pushed directly (a small fan-out with `directPush`), without a queue hop. */
+  readonly pushed: number;
+  /** Connections found gone while pushing directly: their records were removed. */
+  readonly gone: number;
   /** Queue calls made (each of at most {@link MAX_QUEUE_BATCH} messages). */
   readonly batches: number;
   /** Registry pages read. */
@@ -37,12 +44,21 @@ export type NotifyUserOutcome = Outcome<NotifyUserReport, 'PAYLOAD_TOO_LARGE'>;
 export interface NotifyUserOptions {
   /** Registry page size; default {@link DEFAULT_PAGE_SIZE}. */
   readonly pageSize?: number;
+  /**
+   * Push directly, without a NotifyConnection message each, when the user has at most
+   * `maxConnections` live connections (all on the first page). A push that fails for any
+   * reason but a gone socket is handed to the queue, so it is retried alone. Omit it to
+   * always enqueue.
+   */
+  readonly directPush?: { readonly pusher: ConnectionPusher; readonly maxConnections: number };
 }
 
 /**
  * NotifyUser: walks the user's connections page by page and enqueues one NotifyConnection
  * message per live connection, in batches of at most {@link MAX_QUEUE_BATCH} (a page's batches
  * concurrently), all with the same notification id. Memory stays bounded by one page.
+ * With `directPush`, a user with few connections is notified in place: one queue hop and one
+ * function run fewer per notification (bench/RESULTS.md has the latency and the cost).
  *
  * Refuses with `PAYLOAD_TOO_LARGE`, before anything is enqueued, a notification whose frame
  * would exceed {@link MAX_PAYLOAD_BYTES}. Queue and registry faults are thrown: the transport
@@ -51,6 +67,7 @@ export interface NotifyUserOptions {
  */
 export class NotifyUser {
   private readonly pageSize: number;
+  private readonly directPush: NotifyUserOptions['directPush'];
 
   constructor(
     private readonly repository: ConnectionRepository,
@@ -59,56 +76,97 @@ export class NotifyUser {
     options: NotifyUserOptions = {},
   ) {
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.directPush = options.directPush;
   }
 
   async execute(input: NotifyUserInput): Promise<NotifyUserOutcome> {
     const { message } = input;
     const notificationId = message.id ?? input.messageId;
-    const frameSize = utf8ByteLength(
-      serializeFrame({ type: 'notification', id: notificationId, data: message.data }),
-    );
+    const payload = serializeFrame({ type: 'notification', id: notificationId, data: message.data });
+    const frameSize = utf8ByteLength(payload);
     if (frameSize > MAX_PAYLOAD_BYTES) {
       return fail(
         'PAYLOAD_TOO_LARGE',
         `notification of ${frameSize} bytes exceeds the limit of ${MAX_PAYLOAD_BYTES} bytes`,
       );
     }
-    let enqueued = 0;
-    let batches = 0;
-    let pages = 0;
-    let expired = 0;
+    const report = { notificationId, enqueued: 0, pushed: 0, gone: 0, batches: 0, pages: 0, expired: 0 };
     const malformed: MalformedRecord[] = [];
-    let pending: NotifyConnectionMessage[] = [];
-    let full: NotifyConnectionMessage[][] = [];
-    // A page's full batches are sent at once (a page bounds how many): the fan-out costs one
-    // queue round trip per page, not one per batch. A partial batch waits for the next page.
-    const send = async (ready: NotifyConnectionMessage[][]): Promise<void> => {
-      await Promise.all(ready.map((batch) => this.queue.sendNotifyConnection(batch)));
-      for (const batch of ready) enqueued += batch.length;
-      batches += ready.length;
-    };
-    let cursor: string | null = null;
-    do {
-      const page = await this.repository.findByUser(message.userId, { cursor, limit: this.pageSize });
-      pages += 1;
+    const toMessage = (connection: Connection): NotifyConnectionMessage => ({
+      connectionId: connection.connectionId,
+      data: message.data,
+      id: notificationId,
+    });
+    const live = (page: ConnectionPage): Connection[] => {
+      report.pages += 1;
       malformed.push(...page.malformed);
       const now = this.clock.now();
-      for (const connection of page.connections) {
-        if (connection.expiresAt <= now) {
-          expired += 1;
-          continue;
-        }
-        pending.push({ connectionId: connection.connectionId, data: message.data, id: notificationId });
+      const alive = page.connections.filter((connection) => connection.expiresAt > now);
+      report.expired += page.connections.length - alive.length;
+      return alive;
+    };
+    const send = async (ready: NotifyConnectionMessage[][]): Promise<void> => {
+      await Promise.all(ready.map((batch) => this.queue.sendNotifyConnection(batch)));
+      for (const batch of ready) report.enqueued += batch.length;
+      report.batches += ready.length;
+    };
+
+    let page = await this.repository.findByUser(message.userId, { limit: this.pageSize });
+    let connections = live(page);
+    const direct = this.directPush;
+    if (direct !== undefined && page.cursor === null && connections.length <= direct.maxConnections) {
+      const retry = await this.pushDirectly(direct.pusher, connections, payload, report);
+      if (retry.length > 0) await send([retry.map(toMessage)]);
+      return ok({ ...report, malformed });
+    }
+
+    let pending: NotifyConnectionMessage[] = [];
+    // A page's full batches are sent at once (a page bounds how many): the fan-out costs one
+    // queue round trip per page, not one per batch. A partial batch waits for the next page.
+    for (;;) {
+      const full: NotifyConnectionMessage[][] = [];
+      for (const connection of connections) {
+        pending.push(toMessage(connection));
         if (pending.length === MAX_QUEUE_BATCH) {
           full.push(pending);
           pending = [];
         }
       }
       await send(full);
-      full = [];
-      cursor = page.cursor;
-    } while (cursor !== null);
+      if (page.cursor === null) break;
+      page = await this.repository.findByUser(message.userId, { cursor: page.cursor, limit: this.pageSize });
+      connections = live(page);
+    }
     if (pending.length > 0) await send([pending]);
-    return ok({ notificationId, enqueued, batches, pages, expired, malformed });
+    return ok({ ...report, malformed });
+  }
+
+  /**
+   * Pushes to each connection at once. Gone sockets lose their record; anything else that
+   * keeps a frame from going out (throttling, a fault, a transport's smaller size limit) is
+   * returned, to go through the queue and be retried alone.
+   */
+  private async pushDirectly(
+    pusher: ConnectionPusher,
+    connections: readonly Connection[],
+    payload: string,
+    report: { pushed: number; gone: number },
+  ): Promise<Connection[]> {
+    const retry: Connection[] = [];
+    await Promise.all(
+      connections.map(async (connection) => {
+        try {
+          const pushed = await pusher.push(connection.connectionId, payload);
+          if (pushed.ok) report.pushed += 1;
+          else if (pushed.error.code === 'CONNECTION_GONE') {
+            await this.repository.remove(connection.connectionId);
+            report.gone += 1;
+          } else retry.push(connection);
+        } catch {
+          retry.push(connection);
+        }
+      }),
+    );
+    return retry;
   }
 }
