@@ -11,7 +11,7 @@ export default $config({
   },
   async run() {
     const { ENV, envFor } = await import('./apps/lambda/src/composition/config.js');
-    const { LAMBDA_RUNTIME, QUEUE_BATCH_SIZE, QUEUE_SETTINGS, RUNTIME_PROVIDED } =
+    const { DIRECT_PUSH_LIMIT, LAMBDA_RUNTIME, QUEUE_BATCH_SIZE, QUEUE_SETTINGS, RUNTIME_PROVIDED } =
       await import('./apps/lambda/src/deployment.js');
     const { CONNECTIONS_TABLE, EXPORTS_TABLE } = await import('./adapters/src/dynamodb/index.js');
     type Entry = Parameters<typeof envFor>[0];
@@ -82,6 +82,7 @@ export default $config({
       [ENV.tokenIssuer]: tokenIssuer,
       [ENV.tokenAudience]: tokenAudience,
       [ENV.authorizeDeadlineSeconds]: deployEnv(ENV.authorizeDeadlineSeconds) ?? '30',
+      [ENV.directPushLimit]: deployEnv(ENV.directPushLimit) ?? String(DIRECT_PUSH_LIMIT),
     };
     const permissions: Record<Entry, Permission[]> = {
       authorizer: [],
@@ -96,6 +97,9 @@ export default $config({
           resources: [$interpolate`${connections.arn}/index/${CONNECTIONS_TABLE.byUserIndex.name}`],
         },
         { actions: ['sqs:SendMessage'], resources: [notifyConnection.arn] },
+        // Direct pushes to a user's few sockets, and removing the record of a gone one.
+        connectionsTable('DeleteItem'),
+        manageConnections,
       ],
       'notify-connection': [connectionsTable('DeleteItem'), manageConnections],
       deadline: [connectionsTable('GetItem', 'DeleteItem'), manageConnections],

@@ -16,3 +16,9 @@ export const QUEUE_SETTINGS = { maxReceiveCount: 5, visibilityTimeoutSeconds: 12
 
 /** Records per invocation of the SQS consumers. */
 export const QUEUE_BATCH_SIZE = 10;
+
+/**
+ * NotifyUser pushes in place to a user with at most this many sockets (one queue hop and one
+ * function run less per notification); more sockets go through the NotifyConnection queue.
+ */
+export const DIRECT_PUSH_LIMIT = 10;

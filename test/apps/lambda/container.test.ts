@@ -22,6 +22,7 @@ export const FULL_ENV: Record<string, string> = {
   [ENV.managementEndpoint]: 'http://127.0.0.1:1/local',
   [ENV.tokenSecret]: SECRET,
   [ENV.authorizeDeadlineSeconds]: '30',
+  [ENV.directPushLimit]: '10',
 };
 
 const entries = Object.keys(ENTRIES) as (keyof typeof ENTRIES)[];
@@ -54,6 +55,18 @@ describe('the Lambda composition root', () => {
     const { required, optional } = envFor(entry);
     const env = Object.fromEntries([...required, ...optional].map((name) => [name, FULL_ENV[name]]));
     expect(() => createContainer(loadConfig(entry, env))).not.toThrow();
+  });
+
+  it('pushes in place only with a management endpoint, and refuses a limit over one batch', () => {
+    const base = { ...FULL_ENV, [ENV.managementEndpoint]: '' };
+    expect(() => loadConfig('notify-user', base)).toThrow(
+      `${ENV.managementEndpoint} is required when ${ENV.directPushLimit} is above 0`,
+    );
+    expect(() => loadConfig('notify-user', { ...FULL_ENV, [ENV.directPushLimit]: '11' })).toThrow(
+      `${ENV.directPushLimit} must be an integer from 0 to 10`,
+    );
+    expect(loadConfig('notify-user', { ...base, [ENV.directPushLimit]: '0' }).directPushLimit).toBe(0);
+    expect(loadConfig('notify-user', FULL_ENV).directPushLimit).toBe(10);
   });
 
   it('resolves singletons: the same instance on every get', () => {

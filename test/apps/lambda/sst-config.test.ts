@@ -60,6 +60,8 @@ const EXPECTED_PERMISSIONS: Record<Entry, Record<string, string[]>> = {
   'notify-user': {
     'dynamodb:Query': [`${TABLE}/index/${CONNECTIONS_TABLE.byUserIndex.name}`],
     'sqs:SendMessage': [queue('NotifyConnection')],
+    'dynamodb:DeleteItem': [TABLE],
+    'execute-api:ManageConnections': [MANAGE],
   },
   'notify-connection': { 'dynamodb:DeleteItem': [TABLE], 'execute-api:ManageConnections': [MANAGE] },
   deadline: {

@@ -15,12 +15,14 @@ export const ENV = {
   authorizeDeadlineSeconds: 'PUSHLINE_AUTHORIZE_DEADLINE_SECONDS',
   dynamoDbEndpoint: 'PUSHLINE_DYNAMODB_ENDPOINT',
   sqsEndpoint: 'PUSHLINE_SQS_ENDPOINT',
+  directPushLimit: 'PUSHLINE_DIRECT_PUSH_LIMIT',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
 /** What a function needs configured, by area. */
-export type Need = 'connections' | 'exports' | 'notifyQueues' | 'deadlines' | 'pusher' | 'tokens' | 'issuer';
+export type Need =
+  'connections' | 'exports' | 'notifyQueues' | 'deadlines' | 'pusher' | 'directPush' | 'tokens' | 'issuer';
 
 /** Every Lambda entry point, named after its file in `src/handlers/`. */
 export const ENTRIES = {
@@ -30,7 +32,7 @@ export const ENTRIES = {
   default: ['connections', 'tokens'],
   ping: ['connections'],
   authorize: ['connections', 'tokens'],
-  'notify-user': ['connections', 'notifyQueues'],
+  'notify-user': ['connections', 'notifyQueues', 'directPush'],
   'notify-connection': ['connections', 'pusher'],
   deadline: ['connections', 'pusher'],
   token: ['issuer'],
@@ -66,6 +68,9 @@ export function envFor(entry: Entry): { required: readonly EnvName[]; optional: 
       case 'pusher':
         required.add(ENV.managementEndpoint);
         break;
+      case 'directPush':
+        optional.add(ENV.directPushLimit).add(ENV.managementEndpoint);
+        break;
       case 'tokens':
       case 'issuer':
         optional.add(ENV.tokenSecret).add(ENV.jwksUrl).add(ENV.tokenIssuer).add(ENV.tokenAudience);
@@ -100,6 +105,11 @@ export interface AppConfig {
   readonly tokenIssuer: string | null;
   readonly tokenAudience: string | null;
   readonly authorizeDeadlineMs: number;
+  /**
+   * NotifyUser pushes in place to a user with at most this many connections (0: always one
+   * NotifyConnection message per socket). Needs the management endpoint.
+   */
+  readonly directPushLimit: number;
   /** Endpoint overrides for local peers (dynalite, local-aws-sqs); `null` on AWS. */
   readonly dynamoDbEndpoint: string | null;
   readonly sqsEndpoint: string | null;
@@ -163,6 +173,19 @@ export function loadConfig(
     } else authorizeDeadlineMs = seconds * 1000;
   }
 
+  let directPushLimit = 0;
+  const limit = read(ENV.directPushLimit);
+  if (limit !== null) {
+    const value = Number(limit);
+    // One batch at most: a user with more sockets is better served by the parallel queue path.
+    if (!Number.isInteger(value) || value < 0 || value > 10) {
+      problems.push(`${ENV.directPushLimit} must be an integer from 0 to 10, got '${limit}'`);
+    } else directPushLimit = value;
+  }
+  if (directPushLimit > 0 && read(ENV.managementEndpoint) === null) {
+    problems.push(`${ENV.managementEndpoint} is required when ${ENV.directPushLimit} is above 0`);
+  }
+
   const config: AppConfig = {
     entry,
     mode,
@@ -173,6 +196,7 @@ export function loadConfig(
     notifyConnectionQueueUrl: url(ENV.notifyConnectionQueueUrl),
     deadlinesQueueUrl: url(ENV.deadlinesQueueUrl),
     managementEndpoint: url(ENV.managementEndpoint),
+    directPushLimit,
     tokenKeys:
       jwksUrl !== null && !needsSecret
         ? { kind: 'jwks', jwksUrl }

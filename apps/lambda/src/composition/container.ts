@@ -137,11 +137,21 @@ export function createContainer(config: AppConfig, override?: (container: Contai
     (repository: ConnectionRepository) => new Route(repository, [new PingAction()]),
     [TOKENS.ConnectionRepository],
   );
-  c.bind<NotifyUser>(TOKENS.NotifyUser).toResolvedValue(
-    (repository: ConnectionRepository, queue: MessageQueue, clock: Clock) =>
-      new NotifyUser(repository, queue, clock),
-    [TOKENS.ConnectionRepository, TOKENS.MessageQueue, TOKENS.Clock],
-  );
+  if (config.directPushLimit > 0) {
+    c.bind<NotifyUser>(TOKENS.NotifyUser).toResolvedValue(
+      (repository: ConnectionRepository, queue: MessageQueue, clock: Clock, pusher: ConnectionPusher) =>
+        new NotifyUser(repository, queue, clock, {
+          directPush: { pusher, maxConnections: config.directPushLimit },
+        }),
+      [TOKENS.ConnectionRepository, TOKENS.MessageQueue, TOKENS.Clock, TOKENS.ConnectionPusher],
+    );
+  } else {
+    c.bind<NotifyUser>(TOKENS.NotifyUser).toResolvedValue(
+      (repository: ConnectionRepository, queue: MessageQueue, clock: Clock) =>
+        new NotifyUser(repository, queue, clock),
+      [TOKENS.ConnectionRepository, TOKENS.MessageQueue, TOKENS.Clock],
+    );
+  }
   c.bind<NotifyConnection>(TOKENS.NotifyConnection).toResolvedValue(
     (pusher: ConnectionPusher, repository: ConnectionRepository) => new NotifyConnection(pusher, repository),
     [TOKENS.ConnectionPusher, TOKENS.ConnectionRepository],

@@ -18,7 +18,7 @@ export function handler(event: SQSEvent, context: Context): Promise<SQSBatchResp
     const outcome = await notifyUser.execute({ message: message.value, messageId: record.messageId });
     if (!outcome.ok)
       return { done: false, code: outcome.error.code, fields: { userId: message.value.userId } };
-    const { notificationId, enqueued, pages, expired, malformed } = outcome.value;
+    const { notificationId, enqueued, pushed, gone, pages, expired, malformed } = outcome.value;
     return {
       done: true,
       code: null,
@@ -26,6 +26,8 @@ export function handler(event: SQSEvent, context: Context): Promise<SQSBatchResp
         userId: message.value.userId,
         notificationId,
         enqueued,
+        pushed,
+        gone,
         pages,
         expired,
         malformed: malformed.length,

@@ -1,7 +1,7 @@
 import { CreateTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { createConnectionsTable, exportsTableDefinition } from '@pushline/adapters/dynamodb';
 import { ENV as LAMBDA_ENV } from '@pushline/lambda/config';
-import { QUEUE_BATCH_SIZE, QUEUE_SETTINGS } from '@pushline/lambda/deployment';
+import { DIRECT_PUSH_LIMIT, QUEUE_BATCH_SIZE, QUEUE_SETTINGS } from '@pushline/lambda/deployment';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startLocalGateway, type LocalGateway, type LocalGatewayTimeouts } from '../gateway.js';
@@ -139,6 +139,7 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
       [LAMBDA_ENV.managementEndpoint]: gateway.managementEndpoint,
       [LAMBDA_ENV.tokenSecret]: config.tokenSecret,
       [LAMBDA_ENV.authorizeDeadlineSeconds]: String(config.authorizeDeadlineSeconds),
+      [LAMBDA_ENV.directPushLimit]: String(DIRECT_PUSH_LIMIT),
       [LAMBDA_ENV.dynamoDbEndpoint]: aws.dynamoDbEndpoint,
       [LAMBDA_ENV.sqsEndpoint]: aws.sqsEndpoint,
       AWS_REGION: LOCAL_REGION,
