@@ -4,6 +4,7 @@
 // the call-counting middleware on each SDK client. What the platform does around them (Lambda
 // runs, the SQS poller's requests, the client's frames) is modelled, per operation, below.
 // The seed's design is modelled call by call in SEED, with a comment on each.
+import { DIRECT_PUSH_LIMIT } from '@pushline/lambda/deployment';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ApiGatewayConnectionPusher } from '@pushline/adapters/apigateway';
@@ -234,7 +235,10 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
     const connect = new Connect(repository, verifier, clock, { allowAnonymous: true });
     const disconnect = new Disconnect(repository);
     const route = new Route(repository, defaultActions(new Authorize(repository, verifier)));
-    const notifyUser = new NotifyUser(repository, queue, clock);
+    // As deployed (sst.config.ts): a user with up to DIRECT_PUSH_LIMIT sockets is pushed to in place.
+    const notifyUser = new NotifyUser(repository, queue, clock, {
+      directPush: { pusher, maxConnections: DIRECT_PUSH_LIMIT },
+    });
     const notifyConnection = new NotifyConnection(pusher, repository);
     counters.push(
       ['DynamoDB', countCalls(dynamo.client)],
@@ -372,8 +376,9 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
             message: { userId: fanUser, data },
             messageId: `n-${k}`,
           });
-          if (!outcome.ok || outcome.value.enqueued !== k)
-            throw new Error(`NotifyUser reached ${outcome.ok ? outcome.value.enqueued : 0} of ${k}`);
+          if (!outcome.ok) throw new Error(outcome.error.message);
+          const reached = outcome.value.enqueued + outcome.value.pushed;
+          if (reached !== k) throw new Error(`NotifyUser reached ${reached} of ${k}`);
           batches = outcome.value.batches;
         });
         // The queue hop is the platform's (the poller), not ours: drain outside the count.

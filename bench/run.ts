@@ -12,6 +12,7 @@ import { JoseTokenIssuer } from '@pushline/adapters/jose';
 import { measureCapacity } from './capacity.js';
 import { type CostRow, directPushBill, dollars, LAMBDA, measureCost, PRICES } from './cost.js';
 import { type FanOutFigures, type FanOutTarget, measureFanOut } from './fan-out.js';
+import { measureDevStack } from './dev-stack.js';
 import { median } from './support/clients.js';
 import { type Profile, summarize } from './support/profile.js';
 import {
@@ -44,6 +45,7 @@ const PLAN = quick
       holdSeconds: 1.5,
       costKs: [1, 2, 10, 100],
       gateway: ['0.5', '8'],
+      devStack: { singles: 30, fanOutSockets: [1_000], fanOutReps: 1 },
     }
   : {
       rounds: 3,
@@ -58,6 +60,7 @@ const PLAN = quick
       holdSeconds: 6,
       costKs: [1, 2, 10, 100, 1_000],
       gateway: ['5', '8'],
+      devStack: { singles: 300, fanOutSockets: [1, 100, 1_000], fanOutReps: 5 },
     };
 
 /** One figure, by name, with its baseline and the ratio to it. */
@@ -407,6 +410,30 @@ async function gateway(): Promise<void> {
   );
 }
 
+async function devStack(): Promise<void> {
+  const plan = PLAN.devStack;
+  console.log(
+    `\nLocal AWS-shaped stack (pnpm dev in a child process: SQS → NotifyUser → SQS → NotifyConnection → @connections → frame)`,
+  );
+  const result = await measureDevStack(plan);
+  details.devStack = result;
+  const floor = {
+    name: 'queue floor p50 (SendMessage to a waiting receive)',
+    value: result.queueFloor.p50Ms,
+  };
+  record('devStack.single.p50Ms', result.single.p50Ms, 'ms', floor);
+  record('devStack.single.p99Ms', result.single.p99Ms, 'ms', floor);
+  console.log(`  target: single notification p50 <= 20 ms: ${result.single.p50Ms <= 20 ? 'met' : 'MISSED'}`);
+  for (const [sockets, fan] of Object.entries(result.fanOut)) {
+    record(`devStack.fanOut.s${sockets}.p50Ms`, fan.p50Ms, 'ms', floor);
+    record(`devStack.fanOut.s${sockets}.p99Ms`, fan.p99Ms, 'ms', floor);
+    record(`devStack.fanOut.s${sockets}.faults`, fan.faults, 'frames');
+    if (sockets === '1000') {
+      console.log(`  target: fan-out to 1,000 sockets p99 <= 250 ms: ${fan.p99Ms <= 250 ? 'met' : 'MISSED'}`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const machineBefore = machine();
@@ -449,6 +476,7 @@ async function main(): Promise<void> {
   await capacity(issuer, machineBefore);
   await cost();
   await gateway();
+  await devStack();
   const seconds = (Date.now() - started) / 1000;
   const machineAfter = machine();
   const results = {

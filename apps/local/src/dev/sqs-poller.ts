@@ -6,6 +6,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { setMaxListeners } from 'node:events';
 import { errorMessageOf, type InvocableHandler, invoke } from '../invoke.js';
 
 /** Options of {@link startSqsPoller}: what Lambda's SQS event source mapping does, locally. */
@@ -58,6 +59,8 @@ export interface SqsPoller {
  */
 export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   const abort = new AbortController();
+  // Every receive in flight listens on the one signal (the SDK adds a listener per request).
+  setMaxListeners(0, abort.signal);
   const loops = Array.from({ length: options.concurrency ?? 4 }, () => pollLoop(options, abort.signal));
   return {
     async stop() {
