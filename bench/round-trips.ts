@@ -186,10 +186,9 @@ export async function checkSocketIoWithOfficialClient(httpUrl: string): Promise<
   });
   try {
     const reply = await new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(
-        () => { reject(new Error('Socket.IO: no pong from the official client')); },
-        10_000,
-      );
+      const timer = setTimeout(() => {
+        reject(new Error('Socket.IO: no pong from the official client'));
+      }, 10_000);
       socket.once('connect_error', (error: Error) => {
         clearTimeout(timer);
         reject(error);
