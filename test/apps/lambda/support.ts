@@ -1,6 +1,6 @@
 // Helpers for the bundled-handler tests: build the bundles once, import them, and feed them
 // events shaped as API Gateway and the SQS event source mapping shape theirs.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -25,6 +25,8 @@ export interface TestBundles {
  * external as on Lambda, resolves from apps/lambda/node_modules as the runtime provides it).
  */
 export async function buildTestBundles(): Promise<TestBundles> {
+  // dist/ is gitignored, so a fresh clone has none yet.
+  await mkdir(join(LAMBDA_ROOT, 'dist'), { recursive: true });
   const outdir = await mkdtemp(join(LAMBDA_ROOT, 'dist', 'test-'));
   const built = await buildLambdas({ outdir });
   return {
