@@ -12,6 +12,8 @@ async function start(heartbeatSeconds: string): Promise<ChildServer> {
       PUSHLINE_TOKEN_SECRET: BENCH_TOKEN_SECRET,
       PUSHLINE_API_KEY: BENCH_API_KEY,
       PUSHLINE_HEARTBEAT_SECONDS: heartbeatSeconds,
+      // Closed-loop clients send as fast as they can: measure the server, not its rate limit.
+      PUSHLINE_RATE_LIMIT: '0',
     }),
   );
   return {

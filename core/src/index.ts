@@ -41,6 +41,7 @@ export {
   type UserId,
 } from './domain/ids.js';
 export { fail, type Failure, ok, type Outcome } from './domain/outcome.js';
+export { TokenBucket } from './domain/rate-limit.js';
 export {
   type NotifyConnectionMessage,
   type NotifyUserMessage,

@@ -219,6 +219,8 @@ describe('Route', () => {
       'UNKNOWN_ACTION',
       'PAYLOAD_TOO_LARGE',
       'UNAUTHORIZED',
+      // Sent by a transport's rate limit (the standalone server), never by Route.
+      'RATE_LIMITED',
       'INTERNAL',
     ]);
   });

@@ -1,8 +1,9 @@
 import {
-  type PushlineServer,
-  loadConfig,
-  startServer,
   AUTHORIZE_DEADLINE_CLOSE_CODE,
+  loadConfig,
+  type PushlineServer,
+  RATE_LIMIT_CLOSE_CODE,
+  startServer,
 } from '@pushline/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, TestClient } from '../support/ws-client.js';
@@ -322,5 +323,39 @@ describe('standalone server: notifications', () => {
     await connect(server.url);
     const response = await fetch(`${server.httpUrl}/health`);
     expect(await response.json()).toEqual({ status: 'ok', connections: 1 });
+  });
+});
+
+describe('standalone server: per-connection rate limit', () => {
+  it('answers frames past the burst with RATE_LIMITED, in order, and serves the socket again once it slows down', async () => {
+    const server = await start({ PUSHLINE_RATE_LIMIT: '2', PUSHLINE_RATE_BURST: '3' });
+    const client = await connect(server.url);
+    for (let i = 0; i < 5; i++) client.send({ action: 'ping', name: String(i) });
+    await client.waitForFrames(5);
+    expect(client.parsed().map((frame) => (frame.type === 'error' ? frame.code : frame.name))).toEqual([
+      '0',
+      '1',
+      '2',
+      'RATE_LIMITED',
+      'RATE_LIMITED',
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(await client.request({ action: 'ping', name: 'later' })).toEqual({ type: 'pong', name: 'later' });
+    expect(client.closeCode).toBeNull();
+  });
+
+  it('closes a socket that keeps flooding past a whole burst with 1008', async () => {
+    const server = await start({ PUSHLINE_RATE_LIMIT: '1', PUSHLINE_RATE_BURST: '2' });
+    const client = await connect(server.url);
+    for (let i = 0; i < 10; i++) client.send({ action: 'ping' });
+    expect(await client.closed).toEqual({ code: RATE_LIMIT_CLOSE_CODE, reason: 'rate limit exceeded' });
+  });
+
+  it('has no limit when PUSHLINE_RATE_LIMIT is 0', async () => {
+    const server = await start({ PUSHLINE_RATE_LIMIT: '0' });
+    const client = await connect(server.url);
+    for (let i = 0; i < 300; i++) client.send({ action: 'ping' });
+    await client.waitForFrames(300);
+    expect(client.parsed().every((frame) => frame.type === 'pong')).toBe(true);
   });
 });

@@ -11,6 +11,8 @@ export const ENV = {
   apiKey: 'PUSHLINE_API_KEY',
   authorizeDeadlineSeconds: 'PUSHLINE_AUTHORIZE_DEADLINE_SECONDS',
   heartbeatSeconds: 'PUSHLINE_HEARTBEAT_SECONDS',
+  rateLimit: 'PUSHLINE_RATE_LIMIT',
+  rateBurst: 'PUSHLINE_RATE_BURST',
 } as const;
 
 export type Mode = 'dev' | 'production';
@@ -35,6 +37,10 @@ export interface ServerConfig {
   readonly apiKey: string | null;
   readonly authorizeDeadlineMs: number;
   readonly heartbeatMs: number;
+  /** Frames a second one socket may send, on average (0: no limit). */
+  readonly rateLimit: number;
+  /** Frames one socket may send at once above the average. */
+  readonly rateBurst: number;
 }
 
 /**
@@ -92,6 +98,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     apiKey,
     authorizeDeadlineMs: integer(ENV.authorizeDeadlineSeconds, 30, 1, 3600) * 1000,
     heartbeatMs: integer(ENV.heartbeatSeconds, 30, 1, 3600) * 1000,
+    rateLimit: integer(ENV.rateLimit, 50, 0, 1_000_000),
+    rateBurst: integer(ENV.rateBurst, 100, 1, 1_000_000),
   };
   if (problems.length > 0) throw new Error(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return Object.freeze(config);

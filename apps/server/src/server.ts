@@ -22,6 +22,7 @@ import {
   Route,
   serializeFrame,
   type TokenVerifier,
+  TokenBucket,
   type UserId,
 } from '@pushline/core';
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -38,6 +39,13 @@ import { bearerToken, HttpError, readBody, sendError, sendJson } from './http.js
  * the hard cap keeps one client from making the server buffer without bound.
  */
 export const MAX_INBOUND_MESSAGE_BYTES = 1024 * 1024;
+
+const RATE_LIMITED_FRAME = serializeFrame(
+  errorFrame('RATE_LIMITED', 'too many frames: this frame was not handled; slow down and send it again'),
+);
+
+/** Close code for a socket that keeps sending past its rate limit (1008: policy violation). */
+export const RATE_LIMIT_CLOSE_CODE = 1008;
 
 /** Close code for a socket that did not authorize in time (1008: policy violation). */
 export const AUTHORIZE_DEADLINE_CLOSE_CODE = 1008;
@@ -68,6 +76,10 @@ export interface PushlineServer {
 
 interface SocketState {
   readonly connectionId: string;
+  /** `null` when the rate limit is off. */
+  readonly bucket: TokenBucket | null;
+  /** Frames refused in a row for the rate limit. */
+  refused: number;
   userId: UserId | null;
   alive: boolean;
   chain: Promise<void>;
@@ -212,6 +224,8 @@ export async function startServer(
     const connectionId = newConnectionId();
     const state: SocketState = {
       connectionId,
+      bucket: config.rateLimit > 0 ? new TokenBucket(config.rateLimit, config.rateBurst, clock.now()) : null,
+      refused: 0,
       userId,
       alive: true,
       chain: Promise.resolve(),
@@ -255,7 +269,30 @@ export async function startServer(
     const state = states.get(this);
     if (state === undefined) return;
     pusher.touch(state.connectionId);
+    if (state.bucket !== null && !state.bucket.tryTake(clock.now())) {
+      onRateLimited(this, state);
+      return;
+    }
+    state.refused = 0;
     state.chain = state.chain.then(() => onFrame(this, state, data, isBinary));
+  }
+
+  /**
+   * A frame over the socket's rate: answered with RATE_LIMITED (in order, behind the frames
+   * before it) and not handled. A socket that goes on for a whole burst is closed.
+   */
+  function onRateLimited(ws: WebSocket, state: SocketState): void {
+    state.refused += 1;
+    if (state.refused > config.rateBurst) {
+      logger.warn('rate-limit', { connectionId: state.connectionId, code: 'RATE_LIMITED', closed: true });
+      ws.close(RATE_LIMIT_CLOSE_CODE, 'rate limit exceeded');
+      return;
+    }
+    if (state.refused === 1)
+      logger.info('rate-limit', { connectionId: state.connectionId, code: 'RATE_LIMITED' });
+    state.chain = state.chain.then(() => {
+      send(ws, RATE_LIMITED_FRAME);
+    });
   }
 
   function onClose(this: WebSocket): void {

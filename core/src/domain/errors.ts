@@ -2,7 +2,7 @@
  * Error codes a client can see in an `error` frame (docs/protocol.md lists each one).
  */
 export type ClientErrorCode =
-  'MALFORMED_FRAME' | 'UNKNOWN_ACTION' | 'PAYLOAD_TOO_LARGE' | 'UNAUTHORIZED' | 'INTERNAL';
+  'MALFORMED_FRAME' | 'UNKNOWN_ACTION' | 'PAYLOAD_TOO_LARGE' | 'UNAUTHORIZED' | 'RATE_LIMITED' | 'INTERNAL';
 
 /**
  * Every code the system uses, in one union. Codes are compared as strings, never with
@@ -34,6 +34,7 @@ export const CLIENT_ERROR_CODES: readonly ClientErrorCode[] = [
   'UNKNOWN_ACTION',
   'PAYLOAD_TOO_LARGE',
   'UNAUTHORIZED',
+  'RATE_LIMITED',
   'INTERNAL',
 ];
 
