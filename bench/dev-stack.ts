@@ -44,7 +44,8 @@ export interface DevStackPlan {
 
 const MAIN = fileURLToPath(new URL('../apps/local/src/dev/main.ts', import.meta.url));
 
-interface RunningStack {
+/** A running `pnpm dev` child process and the URLs it printed. */
+export interface RunningStack {
   readonly child: ChildProcess;
   readonly httpUrl: string;
   readonly wsUrl: string;
@@ -53,7 +54,7 @@ interface RunningStack {
 }
 
 /** Starts `pnpm dev`'s entry point on free ports and reads the URLs it prints. */
-async function startStack(): Promise<RunningStack> {
+export async function startStack(): Promise<RunningStack> {
   // DEV_STACK_PROFILE=<dir> writes a CPU profile of the stack's process there, for the hot path.
   const profileDir = process.env.DEV_STACK_PROFILE;
   const flags = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
@@ -102,7 +103,7 @@ async function startStack(): Promise<RunningStack> {
   };
 }
 
-async function stopStack(stack: RunningStack): Promise<void> {
+export async function stopStack(stack: RunningStack): Promise<void> {
   if (stack.child.exitCode !== null) return;
   const exited = new Promise((resolve) => stack.child.once('exit', resolve));
   stack.child.kill('SIGTERM');
@@ -132,7 +133,7 @@ function textOf(data: RawData): string {
   return Buffer.from(data).toString('utf8');
 }
 
-async function tokenFor(stack: RunningStack, userId: string): Promise<string> {
+export async function tokenFor(stack: RunningStack, userId: string): Promise<string> {
   const response = await fetch(`${stack.httpUrl}/token`, {
     method: 'POST',
     body: JSON.stringify({ userId }),

@@ -12,7 +12,7 @@ import { JoseTokenIssuer } from '@pushline/adapters/jose';
 import { measureCapacity } from './capacity.js';
 import { type CostRow, directPushBill, dollars, LAMBDA, measureCost, PRICES } from './cost.js';
 import { type FanOutFigures, type FanOutTarget, measureFanOut } from './fan-out.js';
-import { measureDevStack } from './dev-stack.js';
+import { measureDevStack, type RunningStack, startStack, stopStack, tokenFor } from './dev-stack.js';
 import { median } from './support/clients.js';
 import { type Profile, summarize } from './support/profile.js';
 import {
@@ -128,15 +128,18 @@ function machine(): Record<string, unknown> {
 async function roundTrips(
   servers: Record<'raw' | 'socketIo' | 'pushline', ServerProcess>,
   tokens: readonly string[],
+  localStack: { readonly stack: RunningStack; readonly tokens: readonly string[] },
 ): Promise<void> {
   const slices = Math.max(1, Math.round((PLAN.rounds * PLAN.seconds) / PLAN.slice));
   console.log(
     `\nRound trips (closed loop; per client count, ${slices} slices of ${PLAN.slice} s per server, the three servers taking turns)`,
   );
-  const dialects: Record<'raw' | 'socketIo' | 'pushline', Dialect> = {
+  const dialects: Record<'raw' | 'socketIo' | 'pushline' | 'localStack', Dialect> = {
     raw: rawWsDialect(servers.raw.url),
     socketIo: socketIoDialect(servers.socketIo.url),
     pushline: pushlineDialect(servers.pushline.url, tokens),
+    // pnpm dev's stack: the local API Gateway invoking the real ping Lambda handler.
+    localStack: { ...pushlineDialect(localStack.stack.wsUrl, localStack.tokens), name: 'local stack' },
   };
   await checkSocketIoWithOfficialClient(servers.socketIo.httpUrl);
   const results = new Map<string, RoundTripFigures>();
@@ -176,7 +179,8 @@ async function roundTrips(
     record(`roundTrips.c${clients}.pushlineVsSocketIo`, rate('pushline'), 'rt/s', socketIo, '>= 1.3');
     record(`roundTrips.c${clients}.socketIo`, rate('socketIo'), 'rt/s', raw);
     record(`roundTrips.c${clients}.raw`, rate('raw'), 'rt/s');
-    for (const key of ['raw', 'socketIo', 'pushline'] as const) {
+    record(`roundTrips.c${clients}.localStack`, rate('localStack'), 'rt/s', raw, '>= 0.5');
+    for (const key of ['raw', 'socketIo', 'pushline', 'localStack'] as const) {
       const p50 = pick(`${key}.${clients}`, (f) => f.p50Ms);
       const p99 = pick(`${key}.${clients}`, (f) => f.p99Ms);
       record(
@@ -443,16 +447,18 @@ async function main(): Promise<void> {
   const tokens = await Promise.all(
     Array.from({ length: 50 }, (_, i) => issuer.issue(`rt-${i}`).then((t) => t.token)),
   );
-  const [raw, socketIo, pushline] = await Promise.all([
+  const [raw, socketIo, pushline, stack] = await Promise.all([
     startServerProcess('raw-ws', { args: ['30000'] }),
     startServerProcess('socket-io'),
     startServerProcess('pushline', { args: ['30'], cpuProfile: profile }),
+    startStack(),
   ]);
   try {
-    await roundTrips({ raw, socketIo, pushline }, tokens);
+    const stackTokens = await Promise.all(Array.from({ length: 10 }, (_, i) => tokenFor(stack, `rt-${i}`)));
+    await roundTrips({ raw, socketIo, pushline }, tokens, { stack, tokens: stackTokens });
     await fanOut(raw, pushline, issuer);
   } finally {
-    await Promise.all([raw.stop(), socketIo.stop(), pushline.stop()]);
+    await Promise.all([raw.stop(), socketIo.stop(), pushline.stop(), stopStack(stack)]);
   }
   const profilePath = pushline.profile();
   if (profilePath !== null) {
