@@ -1,3 +1,5 @@
+import { EnvReader, type Environment } from '@pushline/adapters/system';
+
 /** Environment variable names of the standalone server (one place, shared with docs and tests). */
 export const ENV = {
   host: 'PUSHLINE_HOST',
@@ -47,60 +49,37 @@ export interface ServerConfig {
  * Reads the server's configuration from the environment. Pure: returns a frozen object, or
  * throws one error naming every missing or invalid variable.
  */
-export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): ServerConfig {
-  const problems: string[] = [];
-  const read = (name: string): string | null => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? null : value;
-  };
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = read(name);
-    if (raw === null) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
-      return fallback;
-    }
-    return value;
-  };
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
-    const raw = read(name);
-    if (raw === null) return fallback;
-    if ((allowed as readonly string[]).includes(raw)) return raw as T;
-    problems.push(`${name} must be one of ${allowed.join(', ')}, got '${raw}'`);
-    return fallback;
-  };
-
-  const mode = oneOf<Mode>(ENV.mode, ['dev', 'production'], 'dev');
-  const jwksUrl = read(ENV.jwksUrl);
-  const secret = read(ENV.tokenSecret);
-  const apiKey = read(ENV.apiKey);
+export function loadConfig(env: Environment = process.env): ServerConfig {
+  const vars = new EnvReader(env);
+  const mode = vars.oneOf<Mode>(ENV.mode, ['dev', 'production'], 'dev');
+  const jwksUrl = vars.string(ENV.jwksUrl);
+  const secret = vars.string(ENV.tokenSecret);
+  const apiKey = vars.string(ENV.apiKey);
   if (jwksUrl !== null && !/^https?:\/\//.test(jwksUrl))
-    problems.push(`${ENV.jwksUrl} must be an http(s) URL`);
+    vars.problem(`${ENV.jwksUrl} must be an http(s) URL`);
   if (secret !== null && new TextEncoder().encode(secret).byteLength < 32) {
-    problems.push(`${ENV.tokenSecret} must be at least 32 bytes`);
+    vars.problem(`${ENV.tokenSecret} must be at least 32 bytes`);
   }
   if (mode === 'production') {
-    if (jwksUrl === null && secret === null)
-      problems.push(`${ENV.jwksUrl} or ${ENV.tokenSecret} is required`);
-    if (apiKey === null) problems.push(`${ENV.apiKey} is required`);
+    if (jwksUrl === null && secret === null) vars.problem(`${ENV.jwksUrl} or ${ENV.tokenSecret} is required`);
+    if (apiKey === null) vars.problem(`${ENV.apiKey} is required`);
   }
-  if (apiKey !== null && apiKey.length < 16) problems.push(`${ENV.apiKey} must be at least 16 characters`);
+  if (apiKey !== null && apiKey.length < 16) vars.problem(`${ENV.apiKey} must be at least 16 characters`);
 
   const config: ServerConfig = {
-    host: read(ENV.host) ?? '127.0.0.1',
-    port: integer(ENV.port, 8080, 0, 65535),
+    host: vars.string(ENV.host) ?? '127.0.0.1',
+    port: vars.integer(ENV.port, 8080, 0, 65535),
     mode,
-    authMode: oneOf<AuthMode>(ENV.authMode, ['either', 'connect'], 'either'),
+    authMode: vars.oneOf<AuthMode>(ENV.authMode, ['either', 'connect'], 'either'),
     tokenKeys: jwksUrl !== null ? { kind: 'jwks', jwksUrl } : { kind: 'secret', secret },
-    tokenIssuer: read(ENV.tokenIssuer),
-    tokenAudience: read(ENV.tokenAudience),
+    tokenIssuer: vars.string(ENV.tokenIssuer),
+    tokenAudience: vars.string(ENV.tokenAudience),
     apiKey,
-    authorizeDeadlineMs: integer(ENV.authorizeDeadlineSeconds, 30, 1, 3600) * 1000,
-    heartbeatMs: integer(ENV.heartbeatSeconds, 30, 1, 3600) * 1000,
-    rateLimit: integer(ENV.rateLimit, 50, 0, 1_000_000),
-    rateBurst: integer(ENV.rateBurst, 100, 1, 1_000_000),
+    authorizeDeadlineMs: vars.integer(ENV.authorizeDeadlineSeconds, 30, 1, 3600) * 1000,
+    heartbeatMs: vars.integer(ENV.heartbeatSeconds, 30, 1, 3600) * 1000,
+    rateLimit: vars.integer(ENV.rateLimit, 50, 0, 1_000_000),
+    rateBurst: vars.integer(ENV.rateBurst, 100, 1, 1_000_000),
   };
-  if (problems.length > 0) throw new Error(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  vars.throwIfInvalid();
   return Object.freeze(config);
 }

@@ -1,3 +1,4 @@
+import { stopOnSignals } from '@pushline/adapters/system';
 import { loadConfig } from './config.js';
 import { startServer } from './server.js';
 
@@ -14,22 +15,4 @@ const lines = [
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 
-let stopping = false;
-const stop = (signal: string): void => {
-  if (stopping) return;
-  stopping = true;
-  process.stdout.write(`${signal}: closing sockets and stopping\n`);
-  server.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      process.stderr.write(`failed to stop cleanly: ${String(error)}\n`);
-      process.exit(1);
-    },
-  );
-};
-process.on('SIGINT', () => {
-  stop('SIGINT');
-});
-process.on('SIGTERM', () => {
-  stop('SIGTERM');
-});
+stopOnSignals('the server', () => server.close());

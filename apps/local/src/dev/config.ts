@@ -1,5 +1,6 @@
 // The dev stack's configuration, and the Lambda environment it gives the handlers: the one
 // place in @pushline/local's dev stack that reads or writes process.env (STYLE §5).
+import { EnvReader, type Environment } from '@pushline/adapters/system';
 import { randomBytes } from 'node:crypto';
 
 /** Environment variables of `pnpm dev` (DESIGN §8). */
@@ -40,50 +41,34 @@ export interface DevConfig {
 }
 
 /** Reads and checks every key; throws one error naming every invalid variable. */
-export function loadDevConfig(env: Readonly<Record<string, string | undefined>> = process.env): DevConfig {
-  const problems: string[] = [];
-  const read = (name: string): string | null => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? null : value;
-  };
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = read(name);
-    if (raw === null) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
-      return fallback;
-    }
-    return value;
-  };
-  const stage = read(DEV_ENV.stage) ?? 'local';
+export function loadDevConfig(env: Environment = process.env): DevConfig {
+  const vars = new EnvReader(env);
+  const stage = vars.string(DEV_ENV.stage) ?? 'local';
   if (!/^[A-Za-z0-9_-]+$/.test(stage))
-    problems.push(`${DEV_ENV.stage} must match [A-Za-z0-9_-]+, got '${stage}'`);
-  const authMode = read(DEV_ENV.authMode) ?? 'either';
-  if (authMode !== 'either' && authMode !== 'connect') {
-    problems.push(`${DEV_ENV.authMode} must be either or connect, got '${authMode}'`);
-  }
-  const logLevel = (read(DEV_ENV.logLevel) ?? 'INFO').toUpperCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    problems.push(`${DEV_ENV.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
-  }
-  const secret = read(DEV_ENV.tokenSecret);
+    vars.problem(`${DEV_ENV.stage} must match [A-Za-z0-9_-]+, got '${stage}'`);
+  const secret = vars.string(DEV_ENV.tokenSecret);
   if (secret !== null && new TextEncoder().encode(secret).byteLength < 32) {
-    problems.push(`${DEV_ENV.tokenSecret} must be at least 32 bytes`);
+    vars.problem(`${DEV_ENV.tokenSecret} must be at least 32 bytes`);
+  }
+  // Levels are accepted in any case (`info` or `INFO`), as Powertools takes them.
+  const level = (vars.string(DEV_ENV.logLevel) ?? 'INFO').toUpperCase();
+  const logLevel = LOG_LEVELS.find((known) => known === level);
+  if (logLevel === undefined) {
+    vars.problem(`${DEV_ENV.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got '${level}'`);
   }
   const config: DevConfig = {
-    host: read(DEV_ENV.host) ?? '127.0.0.1',
-    wsPort: integer(DEV_ENV.wsPort, 3001, 0, 65535),
-    httpPort: integer(DEV_ENV.httpPort, 3000, 0, 65535),
-    sqsPort: integer(DEV_ENV.sqsPort, 9324, 0, 65535),
-    dynamoDbPort: integer(DEV_ENV.dynamoDbPort, 8000, 0, 65535),
+    host: vars.string(DEV_ENV.host) ?? '127.0.0.1',
+    wsPort: vars.integer(DEV_ENV.wsPort, 3001, 0, 65535),
+    httpPort: vars.integer(DEV_ENV.httpPort, 3000, 0, 65535),
+    sqsPort: vars.integer(DEV_ENV.sqsPort, 9324, 0, 65535),
+    dynamoDbPort: vars.integer(DEV_ENV.dynamoDbPort, 8000, 0, 65535),
     stage,
-    authMode: authMode === 'connect' ? 'connect' : 'either',
+    authMode: vars.oneOf<DevAuthMode>(DEV_ENV.authMode, ['either', 'connect'], 'either'),
     tokenSecret: secret ?? randomBytes(32).toString('hex'),
-    authorizeDeadlineSeconds: integer(DEV_ENV.authorizeDeadlineSeconds, 30, 1, 900),
-    logLevel: LOG_LEVELS.find((level) => level === logLevel) ?? 'INFO',
+    authorizeDeadlineSeconds: vars.integer(DEV_ENV.authorizeDeadlineSeconds, 30, 1, 900),
+    logLevel: logLevel ?? 'INFO',
   };
-  if (problems.length > 0) throw new Error(`invalid configuration:\n- ${problems.join('\n- ')}`);
+  vars.throwIfInvalid();
   return Object.freeze(config);
 }
 
