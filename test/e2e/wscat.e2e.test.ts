@@ -60,6 +60,14 @@ class Wscat {
   }
 }
 
+/**
+ * Whether a connection opened that was not there before. Counting would race: the previous
+ * test's wscat may still be closing, so one connection can leave as this one arrives.
+ */
+function connectedSince(before: ReadonlySet<string>): boolean {
+  return stack.gateway.connectionIds().some((id) => !before.has(id));
+}
+
 async function tokenFor(userId: string): Promise<string> {
   const response = await fetch(`${stack.httpUrl}/token`, {
     method: 'POST',
@@ -70,11 +78,11 @@ async function tokenFor(userId: string): Promise<string> {
 
 describe('wscat against pnpm dev', () => {
   it('pings, authorizes in-band and receives a notification sent to the queue', async () => {
-    const before = stack.gateway.connectionIds().length;
+    const before = new Set(stack.gateway.connectionIds());
     const wscat = new Wscat(stack.wsUrl);
     try {
       // Without a terminal wscat prints no banner: the gateway tells when it has connected.
-      await eventually(() => stack.gateway.connectionIds().length > before, 10_000, 'wscat to connect');
+      await eventually(() => connectedSince(before), 10_000, 'wscat to connect');
       wscat.type('{"action":"ping","name":"terminal"}');
       await eventually(() => wscat.frames().length === 1, 10_000, 'the pong');
       wscat.type(JSON.stringify({ action: 'authorize', token: await tokenFor('wscat-user') }));
@@ -97,11 +105,11 @@ describe('wscat against pnpm dev', () => {
   });
 
   it('connects with ?token= and sees an error frame for an unknown action', async () => {
-    const before = stack.gateway.connectionIds().length;
+    const before = new Set(stack.gateway.connectionIds());
     const wscat = new Wscat(`${stack.wsUrl}?token=${await tokenFor('wscat-2')}`);
     try {
       // Without a terminal wscat prints no banner: the gateway tells when it has connected.
-      await eventually(() => stack.gateway.connectionIds().length > before, 10_000, 'wscat to connect');
+      await eventually(() => connectedSince(before), 10_000, 'wscat to connect');
       wscat.type('{"action":"nope"}');
       await eventually(() => wscat.frames().length === 1, 10_000, 'the error frame');
       expect(wscat.frames()).toEqual([
