@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startLocalGateway, type LocalGateway, type LocalGatewayTimeouts } from '../gateway.js';
 import type { InvocableHandler } from '../invoke.js';
+import type { ManagementFaultHook } from '../management-api.js';
 import { applyLambdaEnvironment, type DevConfig, type DevLogLevel } from './config.js';
 import { startHttpApi, type HttpApi } from './http-api.js';
 import {
@@ -46,6 +47,8 @@ export interface DevStackOptions {
   readonly retryVisibilitySeconds?: number;
   /** Told about every queue invocation. */
   readonly onBatch?: (report: BatchReport) => void;
+  /** Faults the gateway's `@connections` API injects (410, 413, 429, 5xx); none by default. */
+  readonly managementFault?: ManagementFaultHook;
 }
 
 /** The running stack: its URLs, its peers and queues, and how to stop it. */
@@ -115,6 +118,7 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
       port: config.wsPort,
       stage: config.stage,
       ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
+      ...(options.managementFault === undefined ? {} : { managementFault: options.managementFault }),
       ...(config.authMode === 'connect'
         ? { authorizer: { handler: via('authorizer'), identitySources: ['route.request.querystring.token'] } }
         : {}),
