@@ -1,6 +1,21 @@
+export {
+  type AwsCall,
+  type AwsFault,
+  type AwsFaultHook,
+  type AwsFaultProxy,
+  type AwsService,
+  startAwsFaultProxy,
+} from './aws-faults.js';
 export { DEV_ENV, type DevAuthMode, type DevConfig, loadDevConfig } from './config.js';
 export { type HttpApi, type HttpApiOptions, type HttpRoute, startHttpApi } from './http-api.js';
-export { createQueueWithDeadLetter, type LocalAws, type LocalQueue, startLocalAws } from './local-aws.js';
+export {
+  createQueueWithDeadLetter,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type LocalAws,
+  type LocalQueue,
+  startLocalAws,
+} from './local-aws.js';
 export {
   type BatchReport,
   type SqsPoller,

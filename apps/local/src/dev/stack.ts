@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startLocalGateway, type LocalGateway, type LocalGatewayTimeouts } from '../gateway.js';
 import type { InvocableHandler } from '../invoke.js';
 import type { ManagementFaultHook } from '../management-api.js';
+import { type AwsFaultHook, startAwsFaultProxy } from './aws-faults.js';
 import { applyLambdaEnvironment, type DevConfig, type DevLogLevel } from './config.js';
 import { startHttpApi, type HttpApi } from './http-api.js';
 import {
@@ -32,6 +33,14 @@ export const LOCAL_RESOURCES = {
 export const LOCAL_QUEUE_SETTINGS = QUEUE_SETTINGS;
 
 /**
+ * What the local queues are created with. local-aws-sqs (2.0.2) counts a
+ * ChangeMessageVisibility as a receive, which AWS does not, and the pollers change the
+ * visibility of every record that failed, so a failed delivery counts twice there. Doubling
+ * `maxReceiveCount` gives a message as many deliveries before its dead-letter queue as on AWS.
+ */
+const PEER_QUEUE_SETTINGS = { ...QUEUE_SETTINGS, maxReceiveCount: 2 * QUEUE_SETTINGS.maxReceiveCount };
+
+/**
  * Receive loops on the NotifyConnection queue: Lambda scales SQS pollers with the backlog,
  * and a fan-out puts a user's whole batch list on this queue at once.
  */
@@ -49,6 +58,12 @@ export interface DevStackOptions {
   readonly onBatch?: (report: BatchReport) => void;
   /** Faults the gateway's `@connections` API injects (410, 413, 429, 5xx); none by default. */
   readonly managementFault?: ManagementFaultHook;
+  /**
+   * Faults injected into the handlers' DynamoDB and SQS calls (throttling, 5xx, partially
+   * failed batches): their clients then go through a proxy that asks this hook about every
+   * call. The stack's own clients (`aws`) are not affected. None by default.
+   */
+  readonly awsFault?: AwsFaultHook;
 }
 
 /** The running stack: its URLs, its peers and queues, and how to stop it. */
@@ -98,13 +113,19 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
     await createConnectionsTable(aws.dynamoDb, LOCAL_RESOURCES.connectionsTable);
     await createTableOnce(aws, LOCAL_RESOURCES.exportsTable);
     const [notifyUser, notifyConnection, deadlines] = await Promise.all([
-      createQueueWithDeadLetter(aws.sqs, LOCAL_RESOURCES.notifyUserQueue, LOCAL_QUEUE_SETTINGS),
-      createQueueWithDeadLetter(aws.sqs, LOCAL_RESOURCES.notifyConnectionQueue, LOCAL_QUEUE_SETTINGS),
-      createQueueWithDeadLetter(aws.sqs, LOCAL_RESOURCES.deadlinesQueue, LOCAL_QUEUE_SETTINGS),
+      createQueueWithDeadLetter(aws.sqs, LOCAL_RESOURCES.notifyUserQueue, PEER_QUEUE_SETTINGS),
+      createQueueWithDeadLetter(aws.sqs, LOCAL_RESOURCES.notifyConnectionQueue, PEER_QUEUE_SETTINGS),
+      createQueueWithDeadLetter(aws.sqs, LOCAL_RESOURCES.deadlinesQueue, PEER_QUEUE_SETTINGS),
     ]);
 
     // The gateway's port decides the management endpoint the handlers need, so routes
     // call through `handlers`, filled in once the modules are loaded with that environment.
+    // With `awsFault`, the handlers reach DynamoDB and SQS through fault proxies.
+    const endpoints =
+      options.awsFault === undefined
+        ? { dynamoDb: aws.dynamoDbEndpoint, sqs: aws.sqsEndpoint }
+        : await startFaultProxies(aws, options.awsFault, config.host, closers);
+
     const handlers = new Map<HandlerName, InvocableHandler>();
     const via =
       (name: HandlerName): InvocableHandler =>
@@ -144,8 +165,8 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
       [LAMBDA_ENV.tokenSecret]: config.tokenSecret,
       [LAMBDA_ENV.authorizeDeadlineSeconds]: String(config.authorizeDeadlineSeconds),
       [LAMBDA_ENV.directPushLimit]: String(DIRECT_PUSH_LIMIT),
-      [LAMBDA_ENV.dynamoDbEndpoint]: aws.dynamoDbEndpoint,
-      [LAMBDA_ENV.sqsEndpoint]: aws.sqsEndpoint,
+      [LAMBDA_ENV.dynamoDbEndpoint]: endpoints.dynamoDb,
+      [LAMBDA_ENV.sqsEndpoint]: endpoints.sqs,
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
@@ -227,6 +248,19 @@ async function loadHandler(name: HandlerName, instance: number): Promise<Invocab
   if (typeof module.handler !== 'function')
     throw new Error(`@pushline/lambda/handlers/${name} exports no handler`);
   return module.handler as InvocableHandler;
+}
+
+async function startFaultProxies(
+  aws: LocalAws,
+  hook: AwsFaultHook,
+  host: string,
+  closers: (() => Promise<void>)[],
+): Promise<{ dynamoDb: string; sqs: string }> {
+  const dynamoDb = await startAwsFaultProxy('dynamodb', aws.dynamoDbEndpoint, hook, host);
+  closers.unshift(() => dynamoDb.close());
+  const sqs = await startAwsFaultProxy('sqs', aws.sqsEndpoint, hook, host);
+  closers.unshift(() => sqs.close());
+  return { dynamoDb: dynamoDb.endpoint, sqs: sqs.endpoint };
 }
 
 async function createTableOnce(aws: LocalAws, tableName: string): Promise<void> {
