@@ -6,6 +6,7 @@ import {
   startServer,
 } from '@pushline/server';
 import { afterEach, describe, expect, it } from 'vitest';
+import { captureLogs } from '../support/logs.js';
 import { eventually, TestClient } from '../support/ws-client.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
@@ -225,6 +226,57 @@ describe('standalone server: authentication', () => {
     expect((await silent.closed).code).toBe(1006);
     expect(healthy.closeCode).toBeNull();
     await eventually(() => server.connectionCount() === 1);
+  });
+});
+
+describe('standalone server: tokens in logged URLs', () => {
+  it('logs the connect URL with its query values redacted, and never a token, at any level', async () => {
+    const previous = process.env.POWERTOOLS_DEV;
+    process.env.POWERTOOLS_DEV = 'true'; // Powertools then writes to `console`, where the test reads.
+    const logs = captureLogs();
+    try {
+      const config = loadConfig({
+        PUSHLINE_PORT: '0',
+        PUSHLINE_TOKEN_SECRET: SECRET,
+        PUSHLINE_API_KEY: API_KEY,
+      });
+      const server = await startServer(config, { logLevel: 'DEBUG' });
+      servers.push(server);
+      const good = await tokenFor(server, 'logged-user');
+      const [header = '', payload = '', signature = ''] = good.split('.');
+      const tampered = `${header}.${payload}.${signature.slice(0, -4)}AAAA`;
+      const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${payload}.`;
+      const refused = [tampered, unsigned, 'not-a-jwt'];
+      for (const token of refused) {
+        expect(await TestClient.refusedStatus(`${server.url}?token=${token}&lang=en`)).toBe(401);
+      }
+      const client = await connect(`${server.url}?token=${good}&lang=en`);
+      expect(await client.request({ action: 'authorize', token: tampered })).toMatchObject({
+        code: 'UNAUTHORIZED',
+      });
+      expect(await client.request({ action: 'authorize', token: good })).toMatchObject({
+        type: 'authorized',
+      });
+      await client.close();
+      await eventually(
+        () => logs.lines.some((line) => line.message === 'disconnect'),
+        5000,
+        'the disconnect line',
+      );
+
+      const connects = logs.lines.filter((line) => line.message === 'connect');
+      expect(connects.map((line) => line.path)).toEqual([
+        ...refused.map(() => '/?token=REDACTED&lang=REDACTED'),
+        '/?token=REDACTED&lang=REDACTED',
+      ]);
+      const text = JSON.stringify(logs.lines);
+      for (const token of [good, ...refused]) expect(text).not.toContain(token);
+      for (const part of [header, payload, signature]) expect(text).not.toContain(part);
+    } finally {
+      logs.restore();
+      if (previous === undefined) delete process.env.POWERTOOLS_DEV;
+      else process.env.POWERTOOLS_DEV = previous;
+    }
   });
 });
 

@@ -200,27 +200,28 @@ export async function startServer(
       return;
     }
     const token = url.searchParams.get('token');
+    const path = loggablePath(url);
     let userId: UserId | null = null;
     if (token !== null && token !== '') {
       const verified = await verifier.verify(token);
       if (!verified.ok) {
-        logger.info('connect', { code: 'UNAUTHORIZED', reason: verified.error.message });
+        logger.info('connect', { code: 'UNAUTHORIZED', reason: verified.error.message, path });
         refuseUpgrade(socket, 401, 'Unauthorized');
         return;
       }
       userId = verified.value.userId;
     } else if (config.authMode === 'connect') {
-      logger.info('connect', { code: 'UNAUTHORIZED', reason: 'no token' });
+      logger.info('connect', { code: 'UNAUTHORIZED', reason: 'no token', path });
       refuseUpgrade(socket, 401, 'Unauthorized');
       return;
     }
     if (socket.destroyed) return;
     wss.handleUpgrade(request, socket, head, (ws) => {
-      onSocket(ws, userId, request.socket.remoteAddress ?? null);
+      onSocket(ws, userId, request.socket.remoteAddress ?? null, path);
     });
   }
 
-  function onSocket(ws: WebSocket, userId: UserId | null, sourceIp: string | null): void {
+  function onSocket(ws: WebSocket, userId: UserId | null, sourceIp: string | null, path: string): void {
     const connectionId = newConnectionId();
     const state: SocketState = {
       connectionId,
@@ -242,7 +243,7 @@ export async function startServer(
           ws.close(1011, 'connect failed');
           return;
         }
-        logger.info('connect', { connectionId, anonymous: userId === null });
+        logger.info('connect', { connectionId, anonymous: userId === null, path });
         const { authorizeBy } = outcome.value;
         if (authorizeBy !== null) {
           state.deadline = setTimeout(() => void onDeadline(state), Math.max(0, authorizeBy - clock.now()));
@@ -530,4 +531,14 @@ function sameSecret(given: string | null, expected: string): boolean {
 
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * The request's path and query for a log line, with every query value replaced: a token in a
+ * URL (`?token=`) would otherwise reach every log store the line goes to, usable until it expires.
+ */
+function loggablePath(url: URL): string {
+  if (url.search === '') return url.pathname;
+  const names = [...new Set(url.searchParams.keys())];
+  return `${url.pathname}?${names.map((name) => `${encodeURIComponent(name)}=REDACTED`).join('&')}`;
 }

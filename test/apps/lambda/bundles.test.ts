@@ -19,9 +19,9 @@ import {
   startSqs,
 } from '../../support/aws-peers.js';
 import { connect, refusedStatus, type TestClient } from '../../support/local-gateway.js';
+import { captureLogs } from '../../support/logs.js';
 import {
   buildTestBundles,
-  captureLogs,
   consumeOnce,
   httpEvent,
   importBundle,

@@ -12,7 +12,6 @@ import {
 } from '@aws-sdk/client-sqs';
 import { buildLambdas, LAMBDA_ROOT } from '@pushline/lambda/build';
 import type { APIGatewayProxyEventV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { vi } from 'vitest';
 
 /** Where the bundles are, by handler name, and how to remove them. */
 export interface TestBundles {
@@ -202,26 +201,4 @@ export async function redeliver(
     }
   }
   return failures;
-}
-
-/** Structured log lines the handlers wrote (Powertools logs to `console` with `POWERTOOLS_DEV`). */
-export function captureLogs(): { lines: Record<string, unknown>[]; restore(): void } {
-  const lines: Record<string, unknown>[] = [];
-  const keep = (text: unknown): void => {
-    if (typeof text !== 'string') return;
-    try {
-      lines.push(JSON.parse(text) as Record<string, unknown>);
-    } catch {
-      // Not one of ours.
-    }
-  };
-  const spies = (['info', 'warn', 'error', 'debug', 'log'] as const).map((method) =>
-    vi.spyOn(console, method).mockImplementation(keep),
-  );
-  return {
-    lines,
-    restore: () => {
-      for (const spy of spies) spy.mockRestore();
-    },
-  };
 }
