@@ -57,6 +57,33 @@ describe('Route', { timeout: 60_000 }, () => {
     );
   });
 
+  it('executeNow answers exactly as execute does, whenever it answers, and answers ping and bad frames', async () => {
+    await fc.assert(
+      fc.asyncProperty(clientTextArbitrary, fc.constantFrom(...SENDERS), async (text, sender) => {
+        const core = createCore({ actions: [new WhoAmIAction(), new ExplodeAction()] });
+        await core.connect.execute({ connectionId: 'anonymous' });
+        await core.connect.execute({ connectionId: 'authorized', userId: 'u1' });
+        const body = text.replaceAll(VALID_TOKEN, core.verifier.issue('u1'));
+        const input =
+          sender === 'transport-user'
+            ? { connectionId: 'authorized', body, userId: 'u1' }
+            : { connectionId: sender, body };
+
+        const now = core.route.executeNow(input);
+        const later = await core.route.execute(input);
+
+        if (now !== null) expect(now).toStrictEqual(later);
+        // What needs no I/O is always answered at once: a bad frame, an unknown action, a ping.
+        if (later.action === null || later.code === 'UNKNOWN_ACTION' || later.action === 'ping') {
+          expect(now).not.toBeNull();
+        }
+        // What may need I/O never is.
+        if (later.action === 'authorize' || later.action === 'whoami') expect(now).toBeNull();
+      }),
+      PROPERTY_PARAMETERS,
+    );
+  });
+
   it('lets an anonymous connection only ping and authorize', async () => {
     const frameArbitrary = fc.oneof(
       fc.constant({ kind: 'ping' as const }),

@@ -20,6 +20,8 @@ import {
   NotifyUser,
   parseNotifyUserMessage,
   Route,
+  type RouteInput,
+  type RouteOutcome,
   serializeFrame,
   type TokenVerifier,
   TokenBucket,
@@ -82,7 +84,10 @@ interface SocketState {
   refused: number;
   userId: UserId | null;
   alive: boolean;
+  /** The socket's work (connect, frames, close), one item after another. */
   chain: Promise<void>;
+  /** Items on `chain` not finished yet; a frame may skip the chain only when there are none. */
+  queued: number;
   deadline: ReturnType<typeof setTimeout> | null;
 }
 
@@ -230,6 +235,7 @@ export async function startServer(
       userId,
       alive: true,
       chain: Promise.resolve(),
+      queued: 1, // the connect, below
       deadline: null,
     };
     states.set(ws, state);
@@ -252,6 +258,9 @@ export async function startServer(
       .catch((error: unknown) => {
         logger.error('connect', { connectionId, code: 'INTERNAL', error: describeError(error) });
         ws.close(1011, 'connect failed');
+      })
+      .finally(() => {
+        state.queued -= 1;
       });
     ws.on('pong', onPong);
     ws.on('message', onMessage);
@@ -275,7 +284,34 @@ export async function startServer(
       return;
     }
     state.refused = 0;
-    state.chain = state.chain.then(() => onFrame(this, state, data, isBinary));
+    // Nothing pending, and a frame that needs no I/O (ping, a malformed one): answered now,
+    // without a promise; the order of replies is kept, as nothing is queued before it.
+    if (state.queued === 0 && !isBinary) {
+      const started = performance.now();
+      const outcome = route.executeNow(routeInput(state, rawToString(data)));
+      if (outcome !== null) {
+        reply(this, state, outcome, started);
+        return;
+      }
+    }
+    enqueue(state, () => onFrame(this, state, data, isBinary));
+  }
+
+  /** Adds work behind everything the socket has queued. */
+  function enqueue(state: SocketState, work: () => Promise<void> | void): void {
+    state.queued += 1;
+    state.chain = state.chain.then(async () => {
+      try {
+        await work();
+      } finally {
+        state.queued -= 1;
+      }
+    });
+  }
+
+  function routeInput(state: SocketState, body: string): RouteInput {
+    const { connectionId, userId } = state;
+    return userId === null ? { connectionId, body } : { connectionId, body, userId };
   }
 
   /**
@@ -291,7 +327,7 @@ export async function startServer(
     }
     if (state.refused === 1)
       logger.info('rate-limit', { connectionId: state.connectionId, code: 'RATE_LIMITED' });
-    state.chain = state.chain.then(() => {
+    enqueue(state, () => {
       send(ws, RATE_LIMITED_FRAME);
     });
   }
@@ -328,10 +364,12 @@ export async function startServer(
       logger.info('frame', { connectionId, code: 'MALFORMED_FRAME', binary: true });
       return;
     }
-    const body = rawToString(data);
-    const outcome = await route.execute(
-      state.userId === null ? { connectionId, body } : { connectionId, body, userId: state.userId },
-    );
+    const outcome = await route.execute(routeInput(state, rawToString(data)));
+    reply(ws, state, outcome, started);
+  }
+
+  /** Sends a frame's reply, takes note of an authorization, and logs what needs logging. */
+  function reply(ws: WebSocket, state: SocketState, outcome: RouteOutcome, started: number): void {
     if (outcome.reply.type === 'authorized') {
       state.userId = outcome.reply.userId;
       if (state.deadline !== null) clearTimeout(state.deadline);
@@ -342,7 +380,7 @@ export async function startServer(
     // frame (bench/RESULTS.md); error replies stay INFO and faults ERROR.
     if (outcome.code === null && outcome.fault === null && !debugEnabled()) return;
     const fields = {
-      connectionId,
+      connectionId: state.connectionId,
       action: outcome.action,
       code: outcome.code,
       durationMs: Math.round(performance.now() - started),

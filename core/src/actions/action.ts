@@ -22,4 +22,9 @@ export interface Action {
    * `Route` answers those with `INTERNAL`.
    */
   handle(frame: ClientFrame, context: ActionContext): Promise<ServerFrame>;
+  /**
+   * Answers at once, for an action that needs no I/O (`ping`), exactly as `handle` would:
+   * `Route.executeNow` uses it so a transport can answer such a frame without a promise.
+   */
+  handleNow?(frame: ClientFrame, context: ActionContext): ServerFrame;
 }

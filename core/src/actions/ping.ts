@@ -7,10 +7,13 @@ export class PingAction implements Action {
   readonly allowAnonymous = true;
 
   handle(frame: ClientFrame): Promise<ServerFrame> {
+    return Promise.resolve(this.handleNow(frame));
+  }
+
+  handleNow(frame: ClientFrame): ServerFrame {
     const { name } = frame;
-    if (name === undefined) return Promise.resolve({ type: 'pong' });
-    if (typeof name !== 'string')
-      return Promise.resolve(errorFrame('MALFORMED_FRAME', "'name' must be a string"));
-    return Promise.resolve({ type: 'pong', name });
+    if (name === undefined) return { type: 'pong' };
+    if (typeof name !== 'string') return errorFrame('MALFORMED_FRAME', "'name' must be a string");
+    return { type: 'pong', name };
   }
 }

@@ -1,6 +1,7 @@
 import type { Action } from '../actions/action.js';
 import type { ClientErrorCode } from '../domain/errors.js';
 import {
+  type ClientFrame,
   errorFrame,
   MAX_PAYLOAD_BYTES,
   parseClientFrame,
@@ -64,16 +65,9 @@ export class Route {
   }
 
   async execute(input: RouteInput): Promise<RouteOutcome> {
-    const parsed = parseClientFrame(input.body);
-    if (!parsed.ok) return answer(errorFrame(parsed.error.code, parsed.error.message), null);
-    const frame = parsed.value;
-    const action = this.actions.get(frame.action);
-    if (action === undefined) {
-      return answer(
-        errorFrame('UNKNOWN_ACTION', `action '${describe(frame.action)}' is not implemented`),
-        frame.action,
-      );
-    }
+    const found = this.lookUp(input);
+    if (found.kind === 'answered') return found.outcome;
+    const { frame, action } = found;
     try {
       const userId = await this.resolveUser(input, action);
       if (userId === null && !action.allowAnonymous) {
@@ -81,8 +75,45 @@ export class Route {
       }
       return answer(await action.handle(frame, { connectionId: input.connectionId, userId }), action.name);
     } catch (fault) {
-      return answer(errorFrame('INTERNAL', 'the server failed to handle this frame'), action.name, fault);
+      return internal(action.name, fault);
     }
+  }
+
+  /**
+   * The outcome `execute` would give, at once, when the frame needs no I/O: it is malformed or
+   * names no action, or its action answers at once (`handleNow`) and needs no registry read
+   * for the sender. Otherwise `null`: call `execute`. A transport uses it to answer `ping`
+   * without a promise per frame.
+   */
+  executeNow(input: RouteInput): RouteOutcome | null {
+    const found = this.lookUp(input);
+    if (found.kind === 'answered') return found.outcome;
+    const { frame, action } = found;
+    if (action.handleNow === undefined) return null;
+    if (input.userId === undefined && !action.allowAnonymous) return null;
+    try {
+      const context = { connectionId: input.connectionId, userId: input.userId ?? null };
+      return answer(action.handleNow(frame, context), action.name);
+    } catch (fault) {
+      return internal(action.name, fault);
+    }
+  }
+
+  /** Parses the frame and finds its action, or answers a frame that has none. */
+  private lookUp(
+    input: RouteInput,
+  ): { kind: 'answered'; outcome: RouteOutcome } | { kind: 'found'; frame: ClientFrame; action: Action } {
+    const parsed = parseClientFrame(input.body);
+    if (!parsed.ok) {
+      return { kind: 'answered', outcome: answer(errorFrame(parsed.error.code, parsed.error.message), null) };
+    }
+    const frame = parsed.value;
+    const action = this.actions.get(frame.action);
+    if (action === undefined) {
+      const message = `action '${describe(frame.action)}' is not implemented`;
+      return { kind: 'answered', outcome: answer(errorFrame('UNKNOWN_ACTION', message), frame.action) };
+    }
+    return { kind: 'found', frame, action };
   }
 
   private async resolveUser(input: RouteInput, action: Action): Promise<UserId | null> {
@@ -92,6 +123,10 @@ export class Route {
     const connection = await this.repository.find(input.connectionId);
     return connection?.userId ?? null;
   }
+}
+
+function internal(action: string, fault: unknown): RouteOutcome {
+  return answer(errorFrame('INTERNAL', 'the server failed to handle this frame'), action, fault);
 }
 
 function answer(reply: ServerFrame, action: string | null, fault: unknown = null): RouteOutcome {
