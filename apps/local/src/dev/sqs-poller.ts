@@ -117,6 +117,8 @@ async function receiveBatch(options: SqsPollerOptions, signal: AbortSignal): Pro
         MaxNumberOfMessages: max,
         WaitTimeSeconds: waitSeconds,
         MessageSystemAttributeNames: ['All'],
+        // local-aws-sqs reads only the older name; without it records lack ApproximateReceiveCount.
+        AttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
       { abortSignal: signal },
