@@ -1,6 +1,7 @@
 // Fuzzing the local gateway: no client input (text messages, raw bytes after the handshake)
 // and no HTTP request to @connections (any method, path, id, headers and body) may crash it
-// or leave it unable to serve the next client. Runs are bounded so the file takes seconds.
+// or leave it unable to serve the next client. Runs are bounded so the file takes seconds in
+// `pnpm test`; `pnpm test:soak` runs the full counts (test/support/soak.ts).
 import { randomBytes } from 'node:crypto';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import type { LocalGateway, LocalGatewayLogEntry } from '@pushline/local';
@@ -8,11 +9,19 @@ import { startLocalGateway } from '@pushline/local';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type TestClient, whoami, whoamiRoute, within } from '../../support/local-gateway.js';
+import { soakCount, soakTimeout } from '../../support/soak.js';
 
-const RUNS = 60;
-/** HTTP exchanges are cheap, and the space (method × path × id × body) is larger. */
-const HTTP_RUNS = 200;
-const TIMEOUT_MS = 60_000;
+/** Text messages on one open socket: about 0.15 ms a run. */
+const RUNS = soakCount(60, 100_000);
+/**
+ * Raw bytes, one TCP connection a run, held until the gateway closes it or for 300 ms: about
+ * 36 ms a run, mostly waiting on the connections the gateway keeps open, so 100,000 would
+ * take an hour.
+ */
+const FRAME_RUNS = soakCount(60, 5_000);
+/** HTTP exchanges are cheap (about 0.5 ms), and the space (method × path × id × body) is larger. */
+const HTTP_RUNS = soakCount(200, 100_000);
+const TIMEOUT_MS = soakTimeout(60_000, 900_000);
 
 /** Gateway failures that mean a bug of ours rather than a refusal of bad input. */
 const UNEXPECTED = ['@connections request failed', 'admission failed'];
@@ -177,7 +186,7 @@ describe('local gateway fuzzing', () => {
             await exchange(Buffer.concat([Buffer.from(handshake()), bytes]), 300);
           },
         ),
-        { numRuns: RUNS },
+        { numRuns: FRAME_RUNS },
       );
       await assertHealthy();
     },
