@@ -12,6 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -203,8 +204,7 @@ for (const g of selected) {
   putBack();
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   const failed =
-    run.status !== 0 &&
-    /Tests\s+.*\d+ failed/.test(`${run.stdout}${run.stderr}`.replace(/\x1b\[[0-9;]*m/g, ''));
+    run.status !== 0 && /Tests\s+.*\d+ failed/.test(stripVTControlCharacters(`${run.stdout}${run.stderr}`));
   results.push({ ...g, verdict: failed ? `caught (${seconds} s)` : `NOT CAUGHT (${seconds} s)` });
   console.log(`${failed ? 'caught     ' : 'NOT CAUGHT '} ${g.id}: ${g.condition}`);
 }
