@@ -118,6 +118,7 @@ async function receiveBatch(options: SqsPollerOptions, signal: AbortSignal): Pro
         WaitTimeSeconds: waitSeconds,
         MessageSystemAttributeNames: ['All'],
         // local-aws-sqs reads only the older name; without it records lack ApproximateReceiveCount.
+        // eslint-disable-next-line @typescript-eslint/no-deprecated -- deprecated on AWS, still served
         AttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
