@@ -28,6 +28,7 @@ export {
   parseJson,
   serializeFrame,
   type ServerFrame,
+  exceedsUtf8Bytes,
   utf8ByteLength,
 } from './domain/frame.js';
 export { parseDeadlineMessage, serializeDeadlineMessage } from './domain/deadline-message.js';

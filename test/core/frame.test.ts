@@ -1,5 +1,6 @@
 import {
   errorFrame,
+  exceedsUtf8Bytes,
   isPlainObject,
   MAX_PAYLOAD_BYTES,
   parseClientFrame,
@@ -120,6 +121,24 @@ describe('parseClientFrame', () => {
           : parsed.error.code;
         expect(['string', 'MALFORMED_FRAME', 'PAYLOAD_TOO_LARGE']).toContain(verdict);
       }),
+      PROPERTY_PARAMETERS,
+    );
+  });
+});
+
+describe('exceedsUtf8Bytes', () => {
+  it('says whether the UTF-8 bytes are over the limit, around every boundary the length shortcut uses', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(utf16StringArbitrary, fc.string({ unit: codeUnitArbitrary }), fc.string({ unit: 'binary' })),
+        fc.integer({ min: -2, max: 2 }),
+        fc.constantFrom('bytes', 'length', 'triple'),
+        (text, offset, around) => {
+          const base = { bytes: utf8ByteLength(text), length: text.length, triple: 3 * text.length }[around];
+          const limit = Math.max(0, base + offset);
+          expect(exceedsUtf8Bytes(text, limit)).toBe(Buffer.byteLength(text, 'utf8') > limit);
+        },
+      ),
       PROPERTY_PARAMETERS,
     );
   });

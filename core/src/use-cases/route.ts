@@ -3,11 +3,11 @@ import type { ClientErrorCode } from '../domain/errors.js';
 import {
   type ClientFrame,
   errorFrame,
+  exceedsUtf8Bytes,
   MAX_PAYLOAD_BYTES,
   parseClientFrame,
   serializeFrame,
   type ServerFrame,
-  utf8ByteLength,
 } from '../domain/frame.js';
 import type { ConnectionId, UserId } from '../domain/ids.js';
 import type { ConnectionRepository } from '../ports/connection-repository.js';
@@ -131,7 +131,7 @@ function internal(action: string, fault: unknown): RouteOutcome {
 
 function answer(reply: ServerFrame, action: string | null, fault: unknown = null): RouteOutcome {
   const payload = serializeFrame(reply);
-  if (utf8ByteLength(payload) > MAX_PAYLOAD_BYTES) {
+  if (exceedsUtf8Bytes(payload, MAX_PAYLOAD_BYTES)) {
     return answer(errorFrame('PAYLOAD_TOO_LARGE', 'the reply would exceed the frame limit'), action, fault);
   }
   const code = reply.type === 'error' ? reply.code : null;
