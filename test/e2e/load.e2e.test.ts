@@ -3,7 +3,7 @@
 // socket must end with exactly its user's notifications (deduplicated by id); duplicates are
 // allowed (delivery is at least once) and reported. `pnpm test` runs bounded counts,
 // `pnpm test:soak` (PUSHLINE_SOAK=1) the issue's full counts; the summary goes to
-// /tmp/notes/load-<bounded|soak>.json.
+// .reports/load-<bounded|soak>.json (beside vitest's own report).
 import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -12,6 +12,7 @@ import {
 import { type BatchReport, type DevStack, startDevStack } from '@pushline/local/dev';
 import type { ManagementFault, ManagementRequest } from '@pushline/local';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devConfigOnFreePorts } from '../support/dev-stack.js';
@@ -32,6 +33,7 @@ const SQS_BATCH = 10;
 const DELIVERY_TIMEOUT_MS = soakTimeout(20_000, 180_000);
 const RETRY_VISIBILITY_SECONDS = 1;
 const MODE = SOAK ? 'soak' : 'bounded';
+const REPORTS = fileURLToPath(new URL('../../.reports', import.meta.url));
 
 interface Notification {
   readonly userId: string;
@@ -355,9 +357,9 @@ async function runLoad(mode: FaultMode): Promise<LoadSummary> {
   };
   console.log(`load ${MODE} ${mode}: ${JSON.stringify(summary)}`);
   summaries[mode] = summary;
-  await mkdir('/tmp/notes', { recursive: true });
+  await mkdir(REPORTS, { recursive: true });
   await writeFile(
-    `/tmp/notes/load-${MODE}.json`,
+    `${REPORTS}/load-${MODE}.json`,
     `${JSON.stringify({ mode: MODE, ...summaries }, null, 2)}\n`,
   );
 
