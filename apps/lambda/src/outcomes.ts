@@ -1,4 +1,4 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
 /** One structured log line per outcome: ids, codes and timings, never tokens or payloads. */
@@ -14,11 +14,36 @@ export interface OutcomeFields extends RequestFields {
   readonly durationMs: number;
 }
 
-export function logOutcome(logger: Logger, fields: OutcomeFields, fault: unknown = null): void {
+/**
+ * Logs an outcome: a fault at ERROR, a refusal at WARN, a success at INFO. With `context`, the
+ * Lambda context is added only when a line is written: Powertools reads the environment on
+ * every `addContext` and every `info` call, even when INFO is off, which was about 5% of the
+ * CPU of a `ping` through the local stack.
+ */
+export function logOutcome(
+  logger: Logger,
+  fields: OutcomeFields,
+  fault: unknown = null,
+  context?: Context,
+): void {
+  if (fault === null && fields.code === null && !logsInfo(logger)) return;
+  if (context !== undefined) logger.addContext(context);
   if (fault !== null) logger.error('outcome', { ...fields, error: describeFault(fault) });
   else if (fields.code === null) logger.info('outcome', fields);
   else logger.warn('outcome', fields);
 }
+
+/** Whether the logger writes INFO lines; read once per logger, as reading it reads the environment. */
+function logsInfo(logger: Logger): boolean {
+  let enabled = INFO_ENABLED.get(logger);
+  if (enabled === undefined) {
+    enabled = logger.level <= LogLevelThreshold.INFO;
+    INFO_ENABLED.set(logger, enabled);
+  }
+  return enabled;
+}
+
+const INFO_ENABLED = new WeakMap<Logger, boolean>();
 
 export function describeFault(fault: unknown): string {
   return fault instanceof Error ? `${fault.name}: ${fault.message}` : 'non-error thrown';

@@ -11,7 +11,6 @@ export async function routeFrame(
   event: WebSocketEvent,
   context: Context,
 ): Promise<WebSocketResult> {
-  logger.addContext(context);
   const started = performance.now();
   const { connectionId, requestId, routeKey } = event.requestContext;
   const userId = authorizerUserId(event);
@@ -30,6 +29,7 @@ export async function routeFrame(
       durationMs: elapsed(started),
     },
     outcome.fault,
+    context,
   );
   return { statusCode: 200, body: outcome.payload };
 }
