@@ -8,14 +8,13 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clientTextArbitrary, VALID_TOKEN } from '../support/core-arbitraries.js';
+import { type Comparable, comparable, documentedReply, errorReply } from '../support/protocol-oracle.js';
 import { soakCount, soakTimeout } from '../support/soak.js';
 import { type Core, createCore, ExplodeAction, WhoAmIAction } from './fixture.js';
 
 const CASES = soakCount(2_000, 100_000);
 const TIMEOUT_MS = soakTimeout(30_000, 600_000);
 
-/** docs/protocol.md, "Error codes": the frame and reply limit, in UTF-8 bytes. */
-const FRAME_LIMIT = 131_072;
 const USER = 'u1';
 
 /**
@@ -30,62 +29,29 @@ interface SenderState {
   readonly userId: string | null;
 }
 
-/** A reply as the test compares it: an error's message (free text) only has to be a non-empty string. */
-type Comparable = Record<string, unknown>;
-
-function comparable(frame: object): Comparable {
-  const fields = { ...frame } as Comparable;
-  if (fields.type !== 'error') return fields;
-  return { ...fields, message: typeof fields.message === 'string' && fields.message !== '' };
-}
-
-/** An error frame with this code, as {@link comparable} shows it. */
-function error(code: string): Comparable {
-  return { type: 'error', code, message: true };
-}
-
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-
 /**
- * docs/protocol.md, "Client → server" and "Error codes", as code; plus the fixture's two
- * actions: `whoami` (users only: answers `authorized` with the sender's user) and `explode`
- * (a dependency fault: `INTERNAL`).
+ * docs/protocol.md as code (test/support/protocol-oracle.ts), plus `authorize` and the
+ * fixture's two actions: `whoami` (users only: answers `authorized` with the sender's user)
+ * and `explode` (a dependency fault: `INTERNAL`).
  */
-function documentedReply(text: string, sender: SenderState, validToken: string): Comparable {
-  // Buffer counts a lone surrogate as the 3 bytes of the U+FFFD it is sent as.
-  if (Buffer.byteLength(text) > FRAME_LIMIT) return error('PAYLOAD_TOO_LARGE');
-  const parsed = parseJson(text);
-  if (!parsed.ok) return error('MALFORMED_FRAME');
-  const frame = parsed.value;
-  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return error('MALFORMED_FRAME');
-  const { action, name, token } = frame as Record<string, unknown>;
-  if (typeof action !== 'string') return error('MALFORMED_FRAME');
-  switch (action) {
-    case 'ping': {
-      if (name === undefined) return { type: 'pong' };
-      if (typeof name !== 'string') return error('MALFORMED_FRAME');
-      const reply = { type: 'pong', name };
-      return Buffer.byteLength(JSON.stringify(reply)) > FRAME_LIMIT ? error('PAYLOAD_TOO_LARGE') : reply;
+function expectedReply(text: string, sender: SenderState, validToken: string): Comparable {
+  return documentedReply(text, (action, { token }) => {
+    switch (action) {
+      case 'authorize':
+        if (typeof token !== 'string' || token.length === 0) return errorReply('MALFORMED_FRAME');
+        return token === validToken && sender.registered
+          ? { type: 'authorized', userId: USER }
+          : errorReply('UNAUTHORIZED');
+      case 'whoami':
+        return sender.userId === null
+          ? errorReply('UNAUTHORIZED')
+          : { type: 'authorized', userId: sender.userId };
+      case 'explode':
+        return errorReply('INTERNAL');
+      default:
+        return errorReply('UNKNOWN_ACTION');
     }
-    case 'authorize': {
-      if (typeof token !== 'string' || token.length === 0) return error('MALFORMED_FRAME');
-      return token === validToken && sender.registered
-        ? { type: 'authorized', userId: USER }
-        : error('UNAUTHORIZED');
-    }
-    case 'whoami':
-      return sender.userId === null ? error('UNAUTHORIZED') : { type: 'authorized', userId: sender.userId };
-    case 'explode':
-      return error('INTERNAL');
-    default:
-      return error('UNKNOWN_ACTION');
-  }
+  });
 }
 
 let core: Core;
@@ -114,7 +80,7 @@ async function runCase(text: string, sender: Sender): Promise<void> {
   };
   const userInput = sender === 'transport-user' ? { userId: USER } : {};
   const body = text.replaceAll(VALID_TOKEN, validToken);
-  const documented = documentedReply(body, state, validToken);
+  const documented = expectedReply(body, state, validToken);
 
   const input = { connectionId, body, ...userInput };
   // The transports' fast path: when it answers, it answers exactly as `execute` does.

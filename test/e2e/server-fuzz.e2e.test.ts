@@ -11,6 +11,13 @@ import fc from 'fast-check';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientTextArbitrary, VALID_TOKEN } from '../support/core-arbitraries.js';
+import {
+  type Comparable,
+  comparable,
+  documentedReply,
+  errorReply,
+  FRAME_LIMIT,
+} from '../support/protocol-oracle.js';
 import { SOAK, soakCount, soakTimeout } from '../support/soak.js';
 
 const CASES = soakCount(1_500, 100_000);
@@ -18,8 +25,6 @@ const TIMEOUT_MS = soakTimeout(30_000, 1_800_000);
 /** How long one reply or close may take before the case fails (a lost frame). */
 const WAIT_MS = 10_000;
 
-/** docs/protocol.md, "Limits and close codes": the frame limit, in UTF-8 bytes. */
-const FRAME_LIMIT = 131_072;
 /** docs/protocol.md: the standalone server closes a message over 1 MiB with 1009. */
 const MESSAGE_LIMIT = 1_048_576;
 const FUZZ_USER = 'fuzz-user';
@@ -38,22 +43,8 @@ interface WireInput {
   readonly controlFrames: boolean;
 }
 
-/** A reply as the test compares it: an error's message (free text) only has to be a non-empty string. */
-type Comparable = Record<string, unknown>;
-
 /** What docs/protocol.md says happens to a message: one reply, or the socket closed with a code. */
 type Documented = { readonly close: number } | { readonly reply: Comparable };
-
-function comparable(frame: object): Comparable {
-  const fields = { ...frame } as Comparable;
-  if (fields.type !== 'error') return fields;
-  return { ...fields, message: typeof fields.message === 'string' && fields.message !== '' };
-}
-
-/** An error frame with this code, as {@link comparable} shows it. */
-function error(code: string): Documented {
-  return { reply: { type: 'error', code, message: true } };
-}
 
 const SIZE_CHARACTERS = ['a', 'é', '€', '\ud83d\ude00', '\\"'];
 
@@ -156,37 +147,17 @@ function isUtf8(bytes: Buffer): boolean {
   }
 }
 
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-
 /** docs/protocol.md, "Client → server", "Error codes" and "Limits and close codes", as code. */
 function documentedOutcome(binary: boolean, bytes: Buffer, token: string): Documented {
   if (bytes.length > MESSAGE_LIMIT) return { close: 1009 };
-  if (binary) return error('MALFORMED_FRAME');
+  if (binary) return { reply: errorReply('MALFORMED_FRAME') };
   if (!isUtf8(bytes)) return { close: 1007 };
-  if (bytes.length > FRAME_LIMIT) return error('PAYLOAD_TOO_LARGE');
-  const parsed = parseJson(bytes.toString('utf8'));
-  if (!parsed.ok) return error('MALFORMED_FRAME');
-  const frame = parsed.value;
-  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return error('MALFORMED_FRAME');
-  const { action, name, token: given } = frame as Record<string, unknown>;
-  if (typeof action !== 'string') return error('MALFORMED_FRAME');
-  if (action === 'ping') {
-    if (name === undefined) return { reply: { type: 'pong' } };
-    if (typeof name !== 'string') return error('MALFORMED_FRAME');
-    const reply = { type: 'pong', name };
-    return Buffer.byteLength(JSON.stringify(reply)) > FRAME_LIMIT ? error('PAYLOAD_TOO_LARGE') : { reply };
-  }
-  if (action === 'authorize') {
-    if (typeof given !== 'string' || given.length === 0) return error('MALFORMED_FRAME');
-    return given === token ? { reply: { type: 'authorized', userId: FUZZ_USER } } : error('UNAUTHORIZED');
-  }
-  return error('UNKNOWN_ACTION');
+  const reply = documentedReply(bytes.toString('utf8'), (action, { token: given }) => {
+    if (action !== 'authorize') return errorReply('UNKNOWN_ACTION');
+    if (typeof given !== 'string' || given.length === 0) return errorReply('MALFORMED_FRAME');
+    return given === token ? { type: 'authorized', userId: FUZZ_USER } : errorReply('UNAUTHORIZED');
+  });
+  return { reply };
 }
 
 /** A client socket: unread text frames in arrival order, and its close code once closed. */
