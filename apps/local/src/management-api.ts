@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from './body.js';
 import { awsStyleId, WELL_FORMED_CONNECTION_ID } from './ids.js';
 import type { WebSocketIdentity } from './types.js';
 
@@ -59,7 +60,7 @@ export async function handleManagementRequest(
   const path = url.split('?')[0] ?? '/';
   const method = request.method ?? 'GET';
   if (target.isStagePath(path)) {
-    await drain(request, 0);
+    await readBody(request, 0);
     // A plain HTTP request to the WebSocket URL.
     reply(response, 426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' }, 'Upgrade Required');
     return;
@@ -71,12 +72,12 @@ export async function handleManagementRequest(
   const operation = Object.hasOwn(OPERATIONS, method) ? OPERATIONS[method] : undefined;
   const rawId = match?.[1];
   if (rawId === undefined || operation === undefined) {
-    await drain(request, 0);
+    await readBody(request, 0);
     // API Gateway's answer for a resource or method it does not have.
     fail(response, 403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
     return;
   }
-  const body = await drain(request, target.limits.messageBytes);
+  const body = await readBody(request, target.limits.messageBytes);
   const connectionId = decode(rawId);
   if (connectionId === undefined || !WELL_FORMED_CONNECTION_ID.test(connectionId)) {
     fail(response, 400, 'BadRequestException', 'Invalid connectionId');
@@ -131,22 +132,6 @@ function decode(raw: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Reads the whole body; `undefined` when it exceeds `limit` bytes (the rest is read and dropped). */
-function drain(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    request.on('end', () => {
-      resolve(size <= limit ? Buffer.concat(chunks) : undefined);
-    });
-    request.on('error', reject);
-  });
 }
 
 function gone(response: ServerResponse): void {

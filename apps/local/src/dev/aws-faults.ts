@@ -1,5 +1,7 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isPlainObject, parseJson } from '@pushline/core';
+import { readBody } from '../body.js';
 
 /** The AWS services of the dev stack. */
 export type AwsService = 'dynamodb' | 'sqs';
@@ -58,12 +60,13 @@ export async function startAwsFaultProxy(
 ): Promise<AwsFaultProxy> {
   const server: Server = createServer((incoming, outgoing) => {
     void readBody(incoming)
-      .then(async (body) => {
+      .then(async (body = Buffer.alloc(0)) => {
         const amzTarget = String(incoming.headers['x-amz-target'] ?? '');
         const operation = amzTarget.startsWith(TARGET_PREFIX[service])
           ? amzTarget.slice(TARGET_PREFIX[service].length)
           : amzTarget;
-        const input = parseJson(body);
+        const parsed = parseJson(body.toString('utf8'));
+        const input = parsed.ok && isPlainObject(parsed.value) ? parsed.value : null;
         const fault = input === null ? undefined : hook({ service, operation, input });
         const answer =
           fault === undefined
@@ -159,7 +162,7 @@ function forward(target: string, incoming: IncomingMessage, body: Buffer): Promi
       new URL(incoming.url ?? '/', target),
       { method: incoming.method ?? 'POST', headers },
       (response) => {
-        void readBody(response).then((responseBody) => {
+        void readBody(response).then((responseBody = Buffer.alloc(0)) => {
           const responseHeaders: Record<string, string> = {};
           for (const [name, value] of Object.entries(response.headers)) {
             if (value !== undefined && name !== 'content-length' && name !== 'transfer-encoding') {
@@ -173,26 +176,4 @@ function forward(target: string, incoming: IncomingMessage, body: Buffer): Promi
     outgoing.once('error', reject);
     outgoing.end(body);
   });
-}
-
-function readBody(stream: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.once('end', () => {
-      resolve(Buffer.concat(chunks));
-    });
-    stream.once('error', reject);
-  });
-}
-
-function parseJson(body: Buffer): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(body.toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
-  }
 }

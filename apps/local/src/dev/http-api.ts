@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readBody } from '../body.js';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { errorMessageOf, type InvocableHandler, invoke } from '../invoke.js';
@@ -90,12 +91,12 @@ async function handle(
     if (route.method !== method) continue;
     const parameters = match(route.path, url.pathname);
     if (parameters === null) continue;
-    const body = await readBody(request);
-    if (body === null) {
+    const body = await readBody(request, MAX_BODY_BYTES);
+    if (body === undefined) {
       send(response, 413, { message: 'Request Entity Too Large' });
       return;
     }
-    const event = toEvent(route, request, url, parameters, body, options.port);
+    const event = toEvent(route, request, url, parameters, body.toString('utf8'), options.port);
     const invocation = await invoke(route.handler, event, route.functionName, options.timeoutMs ?? 29_000);
     if (invocation.kind === 'timedOut') {
       send(response, 503, { message: 'Service Unavailable' });
@@ -138,17 +139,6 @@ function match(template: string, path: string): Record<string, string> | null {
     } else if (part !== value) return null;
   }
   return parameters;
-}
-
-async function readBody(request: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function toEvent(
