@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { closeServer, listen, urlHost } from '@pushline/adapters/system';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { checkIdentitySources, identitySourcesPresent, judgeAuthorizerOutput } from './authorizer.js';
 import {
@@ -266,14 +266,7 @@ class Gateway implements LocalGateway, ManagementTarget {
   }
 
   async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port ?? 0, this.host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = await listen(this.server, this.options.port ?? 0, this.host);
     this.api = {
       apiId: this.options.apiId ?? 'pushlocal1',
       stage: this.stage,
@@ -296,17 +289,12 @@ class Gateway implements LocalGateway, ManagementTarget {
     }, this.timeouts.closeGraceMs);
     await Promise.all(pending.map((connection) => connection.finished));
     clearTimeout(grace);
-    await new Promise<void>((resolve) => {
-      this.server.close(() => {
-        resolve();
-      });
-      this.server.closeAllConnections();
-    });
+    await closeServer(this.server);
   }
 
   private hostForUrl(): string {
     if (this.host === '0.0.0.0' || this.host === '::') return '127.0.0.1';
-    return this.host.includes(':') ? `[${this.host}]` : this.host;
+    return urlHost(this.host);
   }
 
   private apiFacts(): ApiFacts {

@@ -5,7 +5,7 @@ import {
   MAX_MEMORY_PAGE_SIZE,
 } from '@pushline/adapters/memory';
 import { JoseTokenIssuer, JoseTokenVerifier } from '@pushline/adapters/jose';
-import { SystemClock } from '@pushline/adapters/system';
+import { closeServer, listen, SystemClock, urlHost } from '@pushline/adapters/system';
 import { WsConnectionPusher } from '@pushline/adapters/ws';
 import {
   Authorize,
@@ -29,7 +29,6 @@ import {
 } from '@pushline/core';
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { ServerConfig } from './config.js';
@@ -482,15 +481,8 @@ export async function startServer(
   }, config.heartbeatMs);
   heartbeat.unref();
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(config.port, config.host, () => {
-      http.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = http.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const port = await listen(http, config.port, config.host);
+  const host = urlHost(config.host);
 
   return {
     url: `ws://${host}:${port}/`,
@@ -509,12 +501,7 @@ export async function startServer(
           resolve();
         });
       });
-      http.closeAllConnections();
-      await new Promise<void>((resolve) =>
-        http.close(() => {
-          resolve();
-        }),
-      );
+      await closeServer(http);
       stopNotifyConnection();
       stopNotifyUser();
       queue.notifyConnection.clear();

@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listen, urlHost } from '@pushline/adapters/system';
 import { isPlainObject, parseJson } from '@pushline/core';
 import { readBody } from '../body.js';
 
@@ -82,22 +82,10 @@ export async function startAwsFaultProxy(
         outgoing.end(`fault proxy: ${error instanceof Error ? error.message : String(error)}`);
       });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, 0, host);
   return {
-    endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-        server.closeAllConnections();
-      }),
+    endpoint: `http://${urlHost(host)}:${port}`,
+    close: () => closeServer(server),
   };
 }
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { closeServer, listen, urlHost } from '@pushline/adapters/system';
 import { readBody } from '../body.js';
-import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { errorMessageOf, type InvocableHandler, invoke } from '../invoke.js';
 
@@ -58,25 +58,11 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
       else response.destroy(error instanceof Error ? error : undefined);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const port = await listen(server, options.port, options.host);
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${urlHost(options.host)}:${port}`,
     port,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      }),
+    close: () => closeServer(server),
   };
 }
 

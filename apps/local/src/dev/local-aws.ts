@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Worker } from 'node:worker_threads';
+import { urlHost } from '@pushline/adapters/system';
 
 /** Region and dummy credentials of the local peers: nothing here ever reaches AWS. */
 export const LOCAL_REGION = 'us-east-1';
@@ -41,7 +42,7 @@ export async function startLocalAws(
       resolve(message);
     });
   });
-  const base = `http://${host.includes(':') ? `[${host}]` : host}`;
+  const base = `http://${urlHost(host)}`;
   const dynamoDbEndpoint = `${base}:${ready.dynamoDbPort}`;
   const sqsEndpoint = `${base}:${ready.sqsPort}`;
   const dynamoDb = new DynamoDBClient({
