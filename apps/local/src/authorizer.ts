@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { isPlainObject } from '@pushline/core';
 
 /** The verdict on an authorizer's output, before the `$connect` integration runs. */
 export type AuthorizerVerdict =
@@ -54,7 +55,7 @@ export function identitySourcesPresent(
  * Context values must be strings, numbers or booleans and are stringified, as API Gateway does.
  */
 export function judgeAuthorizerOutput(output: unknown, methodArn: string): AuthorizerVerdict {
-  if (!isRecord(output)) return { kind: 'malformed', reason: 'output is not an object' };
+  if (!isPlainObject(output)) return { kind: 'malformed', reason: 'output is not an object' };
   let size: number;
   try {
     size = Buffer.byteLength(JSON.stringify(output), 'utf8');
@@ -66,12 +67,12 @@ export function judgeAuthorizerOutput(output: unknown, methodArn: string): Autho
   if (typeof principalId !== 'string' && typeof principalId !== 'number') {
     return { kind: 'malformed', reason: 'principalId is missing' };
   }
-  if (!isRecord(policyDocument) || !Array.isArray(policyDocument.Statement)) {
+  if (!isPlainObject(policyDocument) || !Array.isArray(policyDocument.Statement)) {
     return { kind: 'malformed', reason: 'policyDocument.Statement is missing' };
   }
   const stringified: [string, string][] = [];
   if (context !== undefined && context !== null) {
-    if (!isRecord(context)) return { kind: 'malformed', reason: 'context is not an object' };
+    if (!isPlainObject(context)) return { kind: 'malformed', reason: 'context is not an object' };
     for (const [key, value] of Object.entries(context)) {
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
         return { kind: 'malformed', reason: `context.${key} is not a string, number or boolean` };
@@ -81,7 +82,7 @@ export function judgeAuthorizerOutput(output: unknown, methodArn: string): Autho
   }
   let allowed = false;
   for (const statement of policyDocument.Statement as unknown[]) {
-    if (!isRecord(statement)) return { kind: 'malformed', reason: 'a statement is not an object' };
+    if (!isPlainObject(statement)) return { kind: 'malformed', reason: 'a statement is not an object' };
     const effect = statement.Effect;
     if (effect !== 'Allow' && effect !== 'Deny') return { kind: 'malformed', reason: 'bad Effect' };
     const actions = listOf(statement.Action);
@@ -113,8 +114,4 @@ export function globMatches(pattern: string, value: string): boolean {
     .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&')))
     .join('');
   return new RegExp(`^${source}$`, 's').test(value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,5 +1,6 @@
 // `tsx apps/local/src/cli.ts`: the local gateway alone, with demonstration routes, until the dev
 // stack wires the real Lambda handlers. Ctrl-C (SIGINT) or SIGTERM closes every socket cleanly.
+import { stopOnSignals } from '@pushline/adapters/system';
 import { loadConfig } from './config.js';
 import { startLocalGateway } from './gateway.js';
 import type { WebSocketMessageEvent } from './types.js';
@@ -48,22 +49,4 @@ process.stdout.write(
   `local API Gateway\n  WebSocket:    ${gateway.url}\n  @connections: ${gateway.managementEndpoint}/@connections/{connectionId}\n`,
 );
 
-let stopping = false;
-const stop = (signal: string): void => {
-  if (stopping) return;
-  stopping = true;
-  process.stdout.write(`${signal}: closing\n`);
-  gateway.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      process.stderr.write(`${String(error)}\n`);
-      process.exit(1);
-    },
-  );
-};
-process.on('SIGINT', () => {
-  stop('SIGINT');
-});
-process.on('SIGTERM', () => {
-  stop('SIGTERM');
-});
+stopOnSignals('the local gateway', () => gateway.close());

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { closeServer, listen, urlHost } from '@pushline/adapters/system';
+import { isPlainObject } from '@pushline/core';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { checkIdentitySources, identitySourcesPresent, judgeAuthorizerOutput } from './authorizer.js';
 import {
@@ -308,8 +309,8 @@ class Gateway implements LocalGateway, ManagementTarget {
     socket.on('error', () => {
       socket.destroy();
     });
-    const path = (request.url ?? '/').split('?')[0];
-    if (this.closing !== undefined || (path !== `/${this.stage}` && path !== `/${this.stage}/`)) {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    if (this.closing !== undefined || !this.isStagePath(path)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
@@ -518,13 +519,7 @@ class Gateway implements LocalGateway, ManagementTarget {
     try {
       let value: unknown = JSON.parse(body);
       for (const segment of this.selectionPath) {
-        value =
-          typeof value === 'object' &&
-          value !== null &&
-          !Array.isArray(value) &&
-          Object.hasOwn(value, segment)
-            ? (value as Record<string, unknown>)[segment]
-            : undefined;
+        value = isPlainObject(value) && Object.hasOwn(value, segment) ? value[segment] : undefined;
       }
       key = stringifySelection(value);
     } catch {
@@ -682,19 +677,15 @@ function textOf(data: RawData): string {
   return Buffer.from(data).toString('utf8');
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** A missing result or `statusCode` counts as 200; anything but an integer 100–599 is a malformed response. */
 function statusCodeOf(result: unknown): number | undefined {
-  if (!isRecord(result) || result.statusCode === undefined || result.statusCode === null) return 200;
+  if (!isPlainObject(result) || result.statusCode === undefined || result.statusCode === null) return 200;
   const status = Number(result.statusCode);
   return Number.isInteger(status) && status >= 100 && status <= 599 ? status : undefined;
 }
 
 function subprotocolOf(result: unknown): string | undefined {
-  if (!isRecord(result) || !isRecord(result.headers)) return undefined;
+  if (!isPlainObject(result) || !isPlainObject(result.headers)) return undefined;
   for (const [name, value] of Object.entries(result.headers)) {
     if (name.toLowerCase() === 'sec-websocket-protocol' && typeof value === 'string') return value;
   }
@@ -704,7 +695,7 @@ function subprotocolOf(result: unknown): string | undefined {
 /** The body of a two-way route's response: strings as is, other values as JSON, nothing when absent. */
 function responseBodyOf(result: unknown): string | undefined {
   if (typeof result === 'string') return result;
-  if (!isRecord(result) || result.body === undefined || result.body === null) return undefined;
+  if (!isPlainObject(result) || result.body === undefined || result.body === null) return undefined;
   return typeof result.body === 'string' ? result.body : JSON.stringify(result.body);
 }
 

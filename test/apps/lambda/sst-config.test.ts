@@ -191,7 +191,7 @@ describe('sst.config.ts, evaluated offline', () => {
     expect(QUEUE_SETTINGS).toEqual({ maxReceiveCount: 5, visibilityTimeoutSeconds: 120 });
     for (const name of ['NotifyUser', 'NotifyConnection', 'Deadlines']) {
       expect(declared.queues[name]).toEqual({
-        // The same settings pnpm dev gives its local queues (LOCAL_QUEUE_SETTINGS).
+        // The same settings pnpm dev gives its local queues (apps/local/src/dev/stack.ts).
         dlq: { queue: queue(`${name}Dlq`), retry: QUEUE_SETTINGS.maxReceiveCount },
         visibilityTimeout: `${QUEUE_SETTINGS.visibilityTimeoutSeconds} seconds`,
       });

@@ -23,10 +23,4 @@ export {
   type SqsRecord,
   startSqsPoller,
 } from './sqs-poller.js';
-export {
-  type DevStack,
-  type DevStackOptions,
-  LOCAL_QUEUE_SETTINGS,
-  LOCAL_RESOURCES,
-  startDevStack,
-} from './stack.js';
+export { type DevStack, type DevStackOptions, LOCAL_RESOURCES, startDevStack } from './stack.js';

@@ -1,4 +1,4 @@
-import { CreateTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { createConnectionsTable, exportsTableDefinition } from '@pushline/adapters/dynamodb';
 import { ENV as LAMBDA_ENV } from '@pushline/lambda/config';
 import { DIRECT_PUSH_LIMIT, QUEUE_BATCH_SIZE, QUEUE_SETTINGS } from '@pushline/lambda/deployment';
@@ -28,9 +28,6 @@ export const LOCAL_RESOURCES = {
   notifyConnectionQueue: 'pushline-notify-connection',
   deadlinesQueue: 'pushline-deadlines',
 } as const;
-
-/** The queues' settings: the very ones `sst.config.ts` deploys. */
-export const LOCAL_QUEUE_SETTINGS = QUEUE_SETTINGS;
 
 /**
  * What the local queues are created with. local-aws-sqs (2.0.2) counts a
@@ -84,19 +81,23 @@ export interface DevStack {
   close(): Promise<void>;
 }
 
-type HandlerName =
-  | 'authorizer'
-  | 'connect'
-  | 'disconnect'
-  | 'default'
-  | 'ping'
-  | 'authorize'
-  | 'notify-user'
-  | 'notify-connection'
-  | 'deadline'
-  | 'token'
-  | 'create-export'
-  | 'get-export';
+/** The `apps/lambda` handler modules the stack loads. */
+const HANDLER_NAMES = [
+  'authorizer',
+  'connect',
+  'disconnect',
+  'default',
+  'ping',
+  'authorize',
+  'notify-user',
+  'notify-connection',
+  'deadline',
+  'token',
+  'create-export',
+  'get-export',
+] as const;
+
+type HandlerName = (typeof HANDLER_NAMES)[number];
 
 let stacks = 0;
 
@@ -110,8 +111,9 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
   const aws = await startLocalAws(config.host, { sqs: config.sqsPort, dynamoDb: config.dynamoDbPort });
   const closers: (() => Promise<void>)[] = [() => aws.close()];
   try {
+    // The peers start empty, in memory: nothing exists yet.
     await createConnectionsTable(aws.dynamoDb, LOCAL_RESOURCES.connectionsTable);
-    await createTableOnce(aws, LOCAL_RESOURCES.exportsTable);
+    await aws.dynamoDb.send(new CreateTableCommand(exportsTableDefinition(LOCAL_RESOURCES.exportsTable)));
     const [notifyUser, notifyConnection, deadlines] = await Promise.all([
       createQueueWithDeadLetter(aws.sqs, LOCAL_RESOURCES.notifyUserQueue, PEER_QUEUE_SETTINGS),
       createQueueWithDeadLetter(aws.sqs, LOCAL_RESOURCES.notifyConnectionQueue, PEER_QUEUE_SETTINGS),
@@ -174,21 +176,7 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
       POWERTOOLS_SERVICE_NAME: 'pushline-dev',
     });
     stacks += 1;
-    const names: HandlerName[] = [
-      'authorizer',
-      'connect',
-      'disconnect',
-      'default',
-      'ping',
-      'authorize',
-      'notify-user',
-      'notify-connection',
-      'deadline',
-      'token',
-      'create-export',
-      'get-export',
-    ];
-    for (const name of names) handlers.set(name, await loadHandler(name, stacks));
+    for (const name of HANDLER_NAMES) handlers.set(name, await loadHandler(name, stacks));
 
     const poll = (queue: LocalQueue, name: HandlerName, concurrency: number): SqsPoller =>
       startSqsPoller({
@@ -261,14 +249,6 @@ async function startFaultProxies(
   const sqs = await startAwsFaultProxy('sqs', aws.sqsEndpoint, hook, host);
   closers.unshift(() => sqs.close());
   return { dynamoDb: dynamoDb.endpoint, sqs: sqs.endpoint };
-}
-
-async function createTableOnce(aws: LocalAws, tableName: string): Promise<void> {
-  try {
-    await aws.dynamoDb.send(new CreateTableCommand(exportsTableDefinition(tableName)));
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
-  }
 }
 
 /** Closes in order (HTTP, pollers, gateway, then the peers the others still use), going on past a failure. */
