@@ -26,8 +26,15 @@ export function logOutcome(
   fault: unknown = null,
   context?: Context,
 ): void {
+  // The first invocation adds its context even when nothing is written, so that Powertools
+  // marks that one, and only that one, as the cold start.
+  const first = context !== undefined && !CONTEXT_SEEN.has(logger);
+  if (first) {
+    logger.addContext(context);
+    CONTEXT_SEEN.add(logger);
+  }
   if (fault === null && fields.code === null && !logsInfo(logger)) return;
-  if (context !== undefined) logger.addContext(context);
+  if (context !== undefined && !first) logger.addContext(context);
   if (fault !== null) logger.error('outcome', { ...fields, error: describeFault(fault) });
   else if (fields.code === null) logger.info('outcome', fields);
   else logger.warn('outcome', fields);
@@ -44,6 +51,7 @@ function logsInfo(logger: Logger): boolean {
 }
 
 const INFO_ENABLED = new WeakMap<Logger, boolean>();
+const CONTEXT_SEEN = new WeakSet<Logger>();
 
 export function describeFault(fault: unknown): string {
   return fault instanceof Error ? `${fault.name}: ${fault.message}` : 'non-error thrown';
