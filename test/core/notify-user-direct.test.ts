@@ -72,4 +72,12 @@ describe('NotifyUser with directPush', () => {
     expect(queue.notifyConnection.accepted).toEqual([{ connectionId: 'c2', data: { hello: 1 }, id: 'n-1' }]);
     expect(pusher.framesOf('c2')).toEqual([]);
   });
+
+  it('hands failed pushes to the queue in batches of at most 10, when the limit is above 10', async () => {
+    const { queue, pusher, notifyUser } = await setUp(15, 20);
+    pusher.injectFault(() => new TransientError('throttled'));
+    const outcome = await notifyUser.execute({ message, messageId: 'm-1' });
+    expect(outcome).toMatchObject({ ok: true, value: { pushed: 0, enqueued: 15, batches: 2 } });
+    expect(queue.notifyConnection.accepted).toHaveLength(15);
+  });
 });

@@ -116,7 +116,11 @@ export class NotifyUser {
     const direct = this.directPush;
     if (direct !== undefined && page.cursor === null && connections.length <= direct.maxConnections) {
       const retry = await this.pushDirectly(direct.pusher, connections, payload, report);
-      if (retry.length > 0) await send([retry.map(toMessage)]);
+      const messages = retry.map(toMessage);
+      const batches: NotifyConnectionMessage[][] = [];
+      for (let i = 0; i < messages.length; i += MAX_QUEUE_BATCH)
+        batches.push(messages.slice(i, i + MAX_QUEUE_BATCH));
+      await send(batches);
       return ok({ ...report, malformed });
     }
 
