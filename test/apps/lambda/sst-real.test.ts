@@ -2,10 +2,19 @@
 // child process per evaluation, sst-real/evaluate.ts), and the graph they registered checked
 // against the tables of sst-real/checks.ts. The same checks run on a copy of the config with
 // known breaks, to show each one catches what it is there to catch.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ENV } from '@pushline/lambda/config';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS, type Variant } from './sst-real/checks.js';
-import { checkPlatform, evaluateSst, type EvaluateOptions, type EvaluationRun } from './sst-real/evaluate.js';
+import {
+  checkPlatform,
+  type EvaluateOptions,
+  type EvaluationRun,
+  prepareSst,
+  SST_VERSION,
+} from './sst-real/evaluate.js';
 
 const TOKEN_SECRET = 'a-token-secret-of-at-least-32-bytes!';
 const JWKS_URL = 'https://idp.example/.well-known/jwks.json';
@@ -113,14 +122,14 @@ const breakAll = (source: string): string =>
     return patched.replace(from, to);
   }, source);
 
-/** Runs evaluations two at a time (the machine has two cores; each child is one busy process). */
-async function evaluateAll(list: readonly EvaluateOptions[]): Promise<EvaluationRun[]> {
-  const results: EvaluationRun[] = new Array<EvaluationRun>(list.length);
+/** Runs jobs two at a time (the machine has two cores; each child is one busy process). */
+async function twoAtATime<T>(jobs: readonly (() => Promise<T>)[]): Promise<T[]> {
+  const results = new Array<T>(jobs.length);
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < list.length) {
+    while (next < jobs.length) {
       const index = next++;
-      results[index] = await evaluateSst(list[index]!);
+      results[index] = await jobs[index]!();
     }
   };
   await Promise.all([worker(), worker()]);
@@ -137,16 +146,22 @@ const options = (variant: Variant): EvaluateOptions => ({
 beforeAll(async () => {
   // Fails here, loudly, when `sst install` has not run or installed another version.
   checkPlatform();
-  const broken = VARIANTS[0]!;
-  const [missingSecret, brokenRun, ...good] = await evaluateAll([
-    { stage: 'production' },
-    { ...options(broken), patch: breakAll },
-    ...VARIANTS.map(options),
-  ]);
-  runs.set('missing secret', missingSecret!);
-  runs.set('broken', brokenRun!);
-  VARIANTS.forEach((variant, index) => runs.set(variant.label, good[index]!));
-}, 180_000);
+  const [config, broken] = await Promise.all([prepareSst(), prepareSst(breakAll)]);
+  try {
+    const jobs: [string, () => Promise<EvaluationRun>][] = [
+      ['missing secret', () => config.evaluate({ stage: 'production' })],
+      ['broken', () => broken.evaluate(options(VARIANTS[0]!))],
+      ...VARIANTS.map((variant): [string, () => Promise<EvaluationRun>] => [
+        variant.label,
+        () => config.evaluate(options(variant)),
+      ]),
+    ];
+    const results = await twoAtATime(jobs.map(([, job]) => job));
+    jobs.forEach(([label], index) => runs.set(label, results[index]!));
+  } finally {
+    await Promise.all([config.dispose(), broken.dispose()]);
+  }
+}, 240_000);
 
 const run = (label: string): EvaluationRun => {
   const found = runs.get(label);
@@ -155,6 +170,29 @@ const run = (label: string): EvaluationRun => {
 };
 
 describe('sst.config.ts with SST’s real components, under Pulumi mocks', () => {
+  it('fails, naming the fix, when .sst/platform is missing or is another SST version', async () => {
+    const platform = await mkdtemp(join(tmpdir(), 'pushline-platform-'));
+    try {
+      expect(() => {
+        checkPlatform(platform);
+      }).toThrow(/SST's platform is missing at .*: run `pnpm typecheck`/);
+      await mkdir(join(platform, 'src', 'auto'), { recursive: true });
+      await writeFile(join(platform, 'src', 'auto', 'run.ts'), '');
+      await writeFile(join(platform, 'version'), '4.18.0\n');
+      expect(() => {
+        checkPlatform(platform);
+      }).toThrow(
+        `.sst/platform is SST 4.18.0, but test/apps/lambda/sst-real/ re-does the CLI steps of SST ${SST_VERSION}`,
+      );
+      await writeFile(join(platform, 'version'), SST_VERSION);
+      expect(() => {
+        checkPlatform(platform);
+      }).not.toThrow();
+    } finally {
+      await rm(platform, { recursive: true, force: true });
+    }
+  });
+
   it.each(VARIANTS.map((variant) => [variant.label, variant] as const))(
     'evaluates %s to completion, with no error',
     (label) => {

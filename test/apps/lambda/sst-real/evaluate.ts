@@ -1,5 +1,5 @@
 // Evaluates sst.config.ts with SST's real components, offline, the way `sst deploy` does
-// (SST 4.17, pkg/project: app() in one bundle, run() with the platform in another), but with
+// (SST 4.17, pkg/project and pkg/js: the config bundled with the platform by esbuild), but with
 // Pulumi's engine replaced by mocks (program.ts). One child process per evaluation: Pulumi's
 // runtime state is global.
 import { spawn } from 'node:child_process';
@@ -46,8 +46,6 @@ export interface EvaluateOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Values of `sst secret set`: name to value. */
   readonly secrets?: Readonly<Record<string, string>>;
-  /** Rewrites sst.config.ts before it is bundled (the break fixtures of sst-real.test.ts). */
-  readonly patch?: (source: string) => string;
   /** Kills the child after this long (it has its own, shorter, watchdog). */
   readonly timeoutMs?: number;
 }
@@ -57,6 +55,8 @@ export interface EvaluationRun {
   readonly graph: Graph;
   readonly exitCode: number | null;
   readonly stderr: string;
+  /** Wall time of the child, in ms (reported, never asserted). */
+  readonly durationMs: number;
 }
 
 /** The part of esbuild's API used here (esbuild is not a dependency of the root package). */
@@ -106,7 +106,7 @@ const BANNER = [
   "const __dirname = pushlineFileURLToPath(new URL('.', import.meta.url));",
 ].join('\n');
 
-function commonOptions(work: string, patch: EvaluateOptions['patch']): BuildOptions {
+function commonOptions(work: string, patch: ((source: string) => string) | undefined): BuildOptions {
   return {
     bundle: true,
     write: true,
@@ -163,65 +163,51 @@ function childEnv(extra: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+/** sst.config.ts bundled with SST's platform, ready to be evaluated for any stage. */
+export interface PreparedConfig {
+  /** Evaluates the config for a stage in a fresh child process. */
+  evaluate(options: EvaluateOptions): Promise<EvaluationRun>;
+  /** Removes the bundle. */
+  dispose(): Promise<void>;
+}
+
 /**
- * Evaluates sst.config.ts for a stage with SST's real components under Pulumi's mocks and
- * returns the graph they registered. A failed evaluation (a thrown error, a hang) is returned
- * too, with its errors: a test decides whether it expected one.
+ * Bundles sst.config.ts (patched, when `patch` is given) with SST's platform as `sst deploy`
+ * does: `auto/run.ts` around the config's `run()`, the shim's globals injected (`$interpolate`,
+ * `$util`, …), `aws` and `sst` on `globalThis`. One bundle serves every stage: `$app` and `$cli`
+ * are set by program.ts at run time instead of being defined at build time.
  */
-export async function evaluateSst(options: EvaluateOptions): Promise<EvaluationRun> {
+export async function prepareSst(patch?: (source: string) => string): Promise<PreparedConfig> {
   checkPlatform();
   const esbuild = esbuildOfPlatform();
-  const timeoutMs = options.timeoutMs ?? 90_000;
-  const work = await mkdtemp(join(tmpdir(), 'pushline-sst-'));
+  const dir = await mkdtemp(join(tmpdir(), 'pushline-sst-'));
+  const dispose = (): Promise<void> => rm(dir, { recursive: true, force: true });
+  const appFile = join(dir, 'app.mjs');
+  const runFile = join(dir, 'run.mjs');
   try {
-    // The bundles import @pulumi/* at run time: resolve them from the platform.
-    await symlink(join(PLATFORM, 'node_modules'), join(work, 'node_modules'), 'dir');
-    const common = commonOptions(work, options.patch);
-
-    // 1. app(), as the CLI evaluates it: `$config` is the identity, the stage is the input.
-    const appFile = join(work, 'app.mjs');
+    // The bundle imports @pulumi/* at run time: resolve them from the platform.
+    await symlink(join(PLATFORM, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    // app() first, in a bundle of its own without the platform; it then loads run.mjs.
     await esbuild.build({
-      ...common,
+      ...commonOptions(dir, patch),
       banner: { js: `${BANNER}\nfunction $config(input) { return input; }` },
       stdin: {
-        contents: `import config from ${JSON.stringify(CONFIG)};\nconsole.log('~app' + JSON.stringify(await config.app({ stage: ${JSON.stringify(options.stage)} })));`,
+        contents: [
+          `import config from ${JSON.stringify(CONFIG)};`,
+          `import { installApp } from ${JSON.stringify(PROGRAM)};`,
+          'await installApp(config);',
+          "await import(new URL('./run.mjs', import.meta.url).href);",
+        ].join('\n'),
         resolveDir: REPO_ROOT,
         sourcefile: 'app.ts',
         loader: 'ts',
       },
       outfile: appFile,
     });
-    const appRun = await runNode(appFile, childEnv(options.env ?? {}), timeoutMs);
-    const line = appRun.stdout.split('\n').find((text) => text.startsWith('~app'));
-    if (line === undefined) throw new Error(`app() of sst.config.ts failed:\n${appRun.stderr}`);
-    const declared = JSON.parse(line.slice('~app'.length)) as Record<string, unknown>;
-    const home = String(declared.home);
-    const providers = (declared.providers ?? {}) as Record<string, unknown>;
-    // The CLI's defaults (pkg/project/project.go): retain on removal, the home's provider.
-    const app = {
-      name: declared.name,
-      stage: options.stage,
-      removal: declared.removal ?? 'retain',
-      providers: home !== 'local' && providers[home] === undefined ? { ...providers, [home]: {} } : providers,
-      home,
-      version: declared.version ?? '',
-      protect: declared.protect ?? false,
-      backend: '',
-      removalPolicy: '',
-    };
-
-    // 2. run(), in SST's auto/run.ts, with the shim's globals and aws/sst on globalThis.
-    const cli = {
-      command: 'deploy',
-      dev: false,
-      paths: { home: join(work, 'home'), root: REPO_ROOT, work, platform: PLATFORM },
-      state: { version: {} },
-    };
-    const runFile = join(work, 'run.mjs');
     await esbuild.build({
-      ...common,
+      ...commonOptions(dir, patch),
       banner: { js: BANNER },
-      define: { $app: JSON.stringify(app), $cli: JSON.stringify(cli), $dev: 'false' },
+      define: { $dev: 'false' },
       inject: [join(PLATFORM, 'src', 'shim', 'run.js')],
       // `vite` is a dynamic import of a component this config does not use.
       external: ['@pulumi/*', 'esbuild', 'vite'],
@@ -243,31 +229,68 @@ export async function evaluateSst(options: EvaluateOptions): Promise<EvaluationR
       },
       outfile: runFile,
     });
-    const out = join(work, 'evaluation.json');
-    const secrets = Object.fromEntries(
-      Object.entries(options.secrets ?? {}).map(([name, value]) => [`SST_SECRET_${name}`, value]),
-    );
-    const child = await runNode(
-      runFile,
-      childEnv({
-        ...options.env,
-        ...secrets,
-        PUSHLINE_SST_EVAL_OUT: out,
-        PUSHLINE_SST_EVAL_WORK: work,
-        PUSHLINE_SST_EVAL_STAGE: options.stage,
-        PUSHLINE_SST_EVAL_WATCHDOG_MS: String(Math.max(timeoutMs - 10_000, 5_000)),
-      }),
-      timeoutMs,
-    );
-    if (!existsSync(out)) {
-      throw new Error(
-        `the evaluation of ${options.stage} wrote nothing (exit ${String(child.exitCode)}):\n${child.stderr}`,
-      );
-    }
-    const evaluation = JSON.parse(await readFile(out, 'utf8')) as Evaluation;
-    return { graph: new Graph(evaluation), exitCode: child.exitCode, stderr: child.stderr };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  return {
+    dispose,
+    async evaluate(options) {
+      const timeoutMs = options.timeoutMs ?? 90_000;
+      const work = await mkdtemp(join(dir, 'work-'));
+      const started = performance.now();
+      try {
+        const out = join(work, 'evaluation.json');
+        const secrets = Object.fromEntries(
+          Object.entries(options.secrets ?? {}).map(([name, value]) => [`SST_SECRET_${name}`, value]),
+        );
+        const cli = {
+          command: 'deploy',
+          dev: false,
+          paths: { home: join(work, 'home'), root: REPO_ROOT, work, platform: PLATFORM },
+          state: { version: {} },
+        };
+        const child = await runNode(
+          appFile,
+          childEnv({
+            ...options.env,
+            ...secrets,
+            PUSHLINE_SST_EVAL_OUT: out,
+            PUSHLINE_SST_EVAL_WORK: work,
+            PUSHLINE_SST_EVAL_STAGE: options.stage,
+            PUSHLINE_SST_EVAL_CLI: JSON.stringify(cli),
+            PUSHLINE_SST_EVAL_WATCHDOG_MS: String(Math.max(timeoutMs - 10_000, 5_000)),
+          }),
+          timeoutMs,
+        );
+        if (!existsSync(out)) {
+          throw new Error(
+            `the evaluation of ${options.stage} wrote nothing (exit ${String(child.exitCode)}):\n${child.stderr}`,
+          );
+        }
+        const evaluation = JSON.parse(await readFile(out, 'utf8')) as Evaluation;
+        return {
+          graph: new Graph(evaluation),
+          exitCode: child.exitCode,
+          stderr: child.stderr,
+          durationMs: Math.round(performance.now() - started),
+        };
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** Bundles, evaluates once and removes the bundle. */
+export async function evaluateSst(
+  options: EvaluateOptions & { readonly patch?: (source: string) => string },
+): Promise<EvaluationRun> {
+  const prepared = await prepareSst(options.patch);
+  try {
+    return await prepared.evaluate(options);
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await prepared.dispose();
   }
 }
 
@@ -276,10 +299,10 @@ async function main(): Promise<void> {
   const [stage = 'production', ...pairs] = process.argv.slice(2);
   const env = Object.fromEntries(pairs.map((pair) => pair.split(/=(.*)/s).slice(0, 2) as [string, string]));
   const secrets = stage === 'production' ? {} : { TokenSecret: 'evaluation-token-secret-of-32-bytes!' };
-  const { graph, exitCode, stderr } = await evaluateSst({ stage, env, secrets });
+  const { graph, exitCode, stderr, durationMs } = await evaluateSst({ stage, env, secrets });
   await writeFile(join(tmpdir(), `pushline-sst-${stage}.json`), JSON.stringify(graph.evaluation, null, 2));
   console.log(
-    `${stage}: ${graph.evaluation.status}, ${String(graph.evaluation.resources.length)} resources, exit ${String(exitCode)}`,
+    `${stage}: ${graph.evaluation.status}, ${String(graph.evaluation.resources.length)} resources, exit ${String(exitCode)}, ${String(durationMs)} ms`,
   );
   for (const error of graph.evaluation.errors) console.log(`  ${error.kind} ${error.name}: ${error.message}`);
   if (stderr !== '') console.log(stderr);

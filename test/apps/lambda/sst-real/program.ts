@@ -38,22 +38,65 @@ interface Mocks {
   call(args: { token: string; inputs: Record<string, unknown> }): Record<string, unknown>;
 }
 
+/** The default export of sst.config.ts. */
+export interface SstConfig {
+  app(input: { stage: string }): Record<string, unknown> | Promise<Record<string, unknown>>;
+  run(): Promise<unknown>;
+}
+
 /** What the child reads from its environment (set by evaluate.ts). */
 interface Settings {
   readonly stage: string;
   readonly out: string;
   readonly work: string;
   readonly watchdogMs: number;
+  /** `$cli`: the command, and the paths of the root, the work folder and the platform. */
+  readonly cli: Record<string, unknown>;
 }
 
 function settings(): Settings {
   const out = process.env.PUSHLINE_SST_EVAL_OUT;
   const work = process.env.PUSHLINE_SST_EVAL_WORK;
   const stage = process.env.PUSHLINE_SST_EVAL_STAGE;
-  if (out === undefined || work === undefined || stage === undefined) {
+  const cli = process.env.PUSHLINE_SST_EVAL_CLI;
+  if (out === undefined || work === undefined || stage === undefined || cli === undefined) {
     throw new Error('program.ts runs only under evaluate.ts (PUSHLINE_SST_EVAL_* are not set)');
   }
-  return { out, work, stage, watchdogMs: Number(process.env.PUSHLINE_SST_EVAL_WATCHDOG_MS ?? 60_000) };
+  return {
+    out,
+    work,
+    stage,
+    cli: JSON.parse(cli) as Record<string, unknown>,
+    watchdogMs: Number(process.env.PUSHLINE_SST_EVAL_WATCHDOG_MS ?? 60_000),
+  };
+}
+
+/**
+ * What the CLI does before a deploy (pkg/project): evaluates app() for the stage (with
+ * `$config` the identity), fills in its defaults, and gives the platform `$app` and `$cli` as
+ * globals. Runs in its own bundle, before the platform's modules load: some read `$app` as
+ * they load.
+ */
+export async function installApp(config: SstConfig): Promise<void> {
+  const { stage, cli } = settings();
+  Object.assign(globalThis, { $app: appOf(await config.app({ stage }), stage), $cli: cli });
+}
+
+/** `$app` as the CLI builds it from app()'s answer (pkg/project/project.go): its defaults filled in. */
+function appOf(declared: Record<string, unknown>, stage: string): Record<string, unknown> {
+  const home = String(declared.home);
+  const providers = (declared.providers ?? {}) as Record<string, unknown>;
+  return {
+    name: declared.name,
+    stage,
+    removal: declared.removal ?? 'retain',
+    providers: home !== 'local' && providers[home] === undefined ? { ...providers, [home]: {} } : providers,
+    home,
+    version: declared.version ?? '',
+    protect: declared.protect ?? false,
+    backend: '',
+    removalPolicy: '',
+  };
 }
 
 // Pulumi marks secret values with this signature; the recorded inputs carry the plain value.
