@@ -48,6 +48,11 @@ const BREAKS: readonly {
     caught: {
       redrive: ['Deadlines has no redrive policy'],
       visibility: ['Deadlines: visibility 60 s < 6 × 20 s'],
+      // The dashboard reads the dead-letter queues from the redrive policies, so it follows.
+      dashboard: [
+        'the dashboard does not show the depth of DeadlinesDlq',
+        "the dashboard shows the depth of ''",
+      ],
     },
   },
   {
@@ -105,6 +110,12 @@ const BREAKS: readonly {
         "notify-user: invalid configuration of 'notify-user':\n  - PUSHLINE_MANAGEMENT_ENDPOINT is required when PUSHLINE_DIRECT_PUSH_LIMIT is above 0",
       ],
     },
+  },
+  {
+    what: 'a delivery metric missing from the dashboard',
+    from: '                DELIVERY_METRICS.DEAD_LETTERED,\n',
+    to: '',
+    caught: { dashboard: ['the dashboard does not show MessagesDeadLettered'] },
   },
   {
     what: 'production tables removed with the app',

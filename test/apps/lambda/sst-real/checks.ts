@@ -10,6 +10,12 @@ import {
   QUEUE_SETTINGS,
   RUNTIME_PROVIDED,
 } from '@pushline/lambda/deployment';
+import {
+  DELIVERY_METRICS,
+  DELIVERY_OUTCOMES,
+  ENQUEUE_TO_PUSH_METRIC,
+  METRICS_NAMESPACE,
+} from '@pushline/core';
 import { leastPrivilege } from '../least-privilege.js';
 import { ACCOUNT, type Graph, REGION, type RecordedResource } from './graph.js';
 
@@ -110,6 +116,16 @@ const SUBSCRIBER_ACTIONS = [
 
 /** Variables SST adds to every function (the link key and the app's name and stage). */
 const SST_VARIABLES = ['SST_KEY', 'SST_KEY_FILE', 'SST_RESOURCE_App'];
+
+/**
+ * Every metric the dashboard shows from the apps (namespace `Pushline`, dimension
+ * `service=pushline`): one per delivery outcome and the latency. Alarms and other helpers'
+ * metrics are added here as rows.
+ */
+export const DASHBOARD_METRICS: readonly string[] = [
+  ...DELIVERY_OUTCOMES.map((outcome) => DELIVERY_METRICS[outcome]),
+  ENQUEUE_TO_PUSH_METRIC,
+];
 
 /** Lambda refuses a function whose environment is over 4 KB. */
 const ENVIRONMENT_LIMIT = 4096;
@@ -599,6 +615,62 @@ export const CHECKS: readonly Check[] = [
           }
         }
       }
+      return problems;
+    },
+  },
+  {
+    id: 'dashboard',
+    name: 'the dashboard shows every delivery metric the apps emit and the depth of every dead-letter queue',
+    run(graph, variant) {
+      const dashboards = graph.all('aws:cloudwatch/dashboard:Dashboard');
+      const dashboard = dashboards[0];
+      if (dashboards.length !== 1 || dashboard === undefined)
+        return [`${String(dashboards.length)} dashboards`];
+      const problems: string[] = [];
+      if (dashboard.inputs.dashboardName !== `pushline-${variant.stage}`) {
+        problems.push(`the dashboard is named ${String(dashboard.inputs.dashboardName)}`);
+      }
+      const body = JSON.parse(String(dashboard.inputs.dashboardBody)) as {
+        widgets: { type: string; properties: { region?: string; metrics?: unknown[][] } }[];
+      };
+      const shown = body.widgets.flatMap((widget) => {
+        if (widget.properties.region !== REGION) problems.push('a widget is not in the stack’s region');
+        return widget.properties.metrics ?? [];
+      });
+      const ours = shown.filter((metric) => metric[0] === METRICS_NAMESPACE);
+      for (const name of DASHBOARD_METRICS) {
+        if (
+          !ours.some((metric) => metric[1] === name && metric[2] === 'service' && metric[3] === 'pushline')
+        ) {
+          problems.push(`the dashboard does not show ${name}`);
+        }
+      }
+      for (const metric of ours) {
+        if (!DASHBOARD_METRICS.includes(String(metric[1])))
+          problems.push(`the dashboard shows ${String(metric[1])}, which no app emits`);
+      }
+      const depths = shown
+        .filter(
+          (metric) =>
+            metric[0] === 'AWS/SQS' &&
+            metric[1] === 'ApproximateNumberOfMessagesVisible' &&
+            metric[2] === 'QueueName',
+        )
+        .map((metric) => String(metric[3]));
+      const queues = graph.all('aws:sqs/queue:Queue');
+      // A queue's name is the last part of its ARN (the mocks build ARNs from logical names).
+      const nameOf = (logical: string): string | undefined =>
+        queues
+          .find((queue) => queue.name === logical)
+          ?.id?.split('/')
+          .pop();
+      const wanted = QUEUES.map(({ dlq }) => nameOf(`${dlq}Queue`));
+      for (const [index, { dlq }] of QUEUES.entries()) {
+        if (!depths.includes(wanted[index] ?? ''))
+          problems.push(`the dashboard does not show the depth of ${dlq}`);
+      }
+      for (const depth of depths)
+        if (!wanted.includes(depth)) problems.push(`the dashboard shows the depth of '${depth}'`);
       return problems;
     },
   },
