@@ -118,6 +118,27 @@ const BREAKS: readonly {
     caught: { dashboard: ['the dashboard does not show MessagesDeadLettered'] },
   },
   {
+    what: 'a table without its TTL attribute',
+    from: '      ttl: EXPORTS_TABLE.ttlAttribute,\n',
+    to: '',
+    caught: { tables: ['Exports TTL undefined'] },
+  },
+  {
+    what: 'a transform that changes how the WebSocket API selects routes',
+    from: "new sst.aws.ApiGatewayWebSocket('Ws');",
+    to: "new sst.aws.ApiGatewayWebSocket('Ws', { transform: { api: { routeSelectionExpression: '$request.body.type' } } });",
+    caught: { 'route-selection': ['routeSelectionExpression is $request.body.type'] },
+  },
+  {
+    what: 'a second resource with the type and name of another (Pulumi would refuse the URN)',
+    from: "routeResponse('Authorize', ws.route('authorize', lambda('authorize'), twoWay));",
+    to: "routeResponse('Authorize', ws.route('authorize', lambda('authorize'), twoWay)); new aws.apigatewayv2.RouteResponse('DefaultRouteResponse', { apiId: ws.nodes.api.id, routeId: 'elsewhere', routeResponseKey: '$default' });",
+    caught: {
+      unique: ['aws:apigatewayv2/routeResponse:RouteResponse DefaultRouteResponse registered 2 times'],
+      'two-way': ['DefaultRouteResponse points at no WebSocket route'],
+    },
+  },
+  {
     what: 'production tables removed with the app',
     from: "removal: input.stage === 'production' ? 'retain' : 'remove',",
     to: "removal: 'remove',",
