@@ -161,6 +161,84 @@ export default $config({
     http.route('POST /exports', lambda('create-export'));
     http.route('GET /exports/{id}', lambda('get-export'));
 
+    // ---- Dashboard (docs/operations.md): the delivery metrics the functions emit, and the
+    // depth of every dead-letter queue. Self-contained: it reads the dead-letter queues from
+    // the queues' redrive policies, so the queues above stay as they are.
+    {
+      const { DELIVERY_METRICS, ENQUEUE_TO_PUSH_METRIC, METRICS_NAMESPACE } =
+        await import('./core/src/domain/delivery-metrics.js');
+      const region = aws.getRegionOutput().region;
+      const count = (names: string[]) =>
+        names.map((name) => [METRICS_NAMESPACE, name, 'service', 'pushline', { stat: 'Sum', period: 60 }]);
+      const deadLetterQueueName = (queue: sst.aws.Queue) =>
+        queue.nodes.queue.redrivePolicy.apply((policy) => {
+          const target = JSON.parse(policy ?? '{}') as { deadLetterTargetArn?: string };
+          return target.deadLetterTargetArn?.split(':').pop() ?? '';
+        });
+      const deadLetterQueues = [notifyUser, notifyConnection, deadlines].map(deadLetterQueueName);
+      const widget = (title: string, metrics: $util.Input<unknown[]>[], x: number, y: number) => ({
+        type: 'metric',
+        x,
+        y,
+        width: 12,
+        height: 6,
+        properties: { title, region, view: 'timeSeries', stacked: false, metrics },
+      });
+      new aws.cloudwatch.Dashboard('Dashboard', {
+        dashboardName: `pushline-${$app.stage}`,
+        dashboardBody: $jsonStringify({
+          widgets: [
+            widget(
+              'Notifications',
+              count([DELIVERY_METRICS.ACCEPTED, DELIVERY_METRICS.PUSHED, DELIVERY_METRICS.CONNECTION_GONE]),
+              0,
+              0,
+            ),
+            widget(
+              'Refused, retried and dead-lettered',
+              count([
+                DELIVERY_METRICS.TRANSIENT_FAILURE,
+                DELIVERY_METRICS.PAYLOAD_TOO_LARGE,
+                DELIVERY_METRICS.DEAD_LETTERED,
+              ]),
+              12,
+              0,
+            ),
+            widget(
+              'Enqueue to push (ms)',
+              ['p50', 'p99'].map((stat) => [
+                METRICS_NAMESPACE,
+                ENQUEUE_TO_PUSH_METRIC,
+                'service',
+                'pushline',
+                { stat, period: 60 },
+              ]),
+              0,
+              6,
+            ),
+            widget(
+              'Resumes',
+              count([DELIVERY_METRICS.RESUME_RECOVERED, DELIVERY_METRICS.RESUME_NOT_RECOVERED]),
+              12,
+              6,
+            ),
+            widget(
+              'Dead-letter queue depth',
+              deadLetterQueues.map((name) => [
+                'AWS/SQS',
+                'ApproximateNumberOfMessagesVisible',
+                'QueueName',
+                name,
+                { stat: 'Maximum', period: 60 },
+              ]),
+              0,
+              12,
+            ),
+          ],
+        }),
+      });
+    }
+
     return {
       websocketUrl: ws.url,
       restUrl: http.url,

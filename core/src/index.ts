@@ -33,6 +33,14 @@ export {
 } from './domain/frame.js';
 export { parseDeadlineMessage, serializeDeadlineMessage } from './domain/deadline-message.js';
 export {
+  DELIVERY_METRICS,
+  DELIVERY_OUTCOMES,
+  type DeliveryOutcome,
+  deliveryOutcomeOf,
+  ENQUEUE_TO_PUSH_METRIC,
+  METRICS_NAMESPACE,
+} from './domain/delivery-metrics.js';
+export {
   type ConnectionId,
   isId,
   isUserId,

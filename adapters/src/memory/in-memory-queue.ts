@@ -7,6 +7,8 @@ export interface ReceivedMessage<T> {
   readonly body: T;
   /** 1 on the first delivery, then 2, 3… */
   readonly receiveCount: number;
+  /** When the message was sent, in epoch ms (SQS's `SentTimestamp`). */
+  readonly sentAt: number;
 }
 
 /** A message that failed every delivery and was moved aside, with the last error. */
@@ -38,6 +40,7 @@ type Handler<T> = (message: ReceivedMessage<T>) => Promise<void>;
 interface Pending<T> {
   readonly messageId: string;
   readonly body: T;
+  readonly sentAt: number;
   receiveCount: number;
 }
 
@@ -81,7 +84,12 @@ export class InMemoryQueue<T> {
     const ids: string[] = [];
     for (const body of bodies) {
       this.sequence += 1;
-      const pending: Pending<T> = { messageId: `${this.name}-${this.sequence}`, body, receiveCount: 0 };
+      const pending: Pending<T> = {
+        messageId: `${this.name}-${this.sequence}`,
+        body,
+        sentAt: Date.now(),
+        receiveCount: 0,
+      };
       ids.push(pending.messageId);
       if (this.keepAccepted) this.acceptedBodies.push(body);
       this.enqueue(pending, (options.delaySeconds ?? 0) * 1000);
@@ -164,7 +172,12 @@ export class InMemoryQueue<T> {
 
   private async deliver(handler: Handler<T>, pending: Pending<T>): Promise<void> {
     try {
-      await handler({ messageId: pending.messageId, body: pending.body, receiveCount: pending.receiveCount });
+      await handler({
+        messageId: pending.messageId,
+        body: pending.body,
+        receiveCount: pending.receiveCount,
+        sentAt: pending.sentAt,
+      });
     } catch (error) {
       if (pending.receiveCount >= this.maxReceiveCount) {
         const deadLetter = { messageId: pending.messageId, body: pending.body, error };

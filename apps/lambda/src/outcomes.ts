@@ -1,5 +1,6 @@
 import { type Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { deliveryMetrics } from './metrics.js';
 
 /** One structured log line per outcome: ids, codes and timings, never tokens or payloads. */
 export interface RequestFields {
@@ -96,6 +97,7 @@ export interface RecordResult {
 /**
  * Handles each record of an SQS batch in turn and reports the ones that failed, so SQS
  * re-delivers only those (`ReportBatchItemFailures`). A thrown fault fails only its record.
+ * Each record's outcome is counted in the delivery metrics, published once per batch.
  */
 export async function processBatch(
   event: SQSEvent,
@@ -105,6 +107,7 @@ export async function processBatch(
   handle: (record: SQSRecord) => Promise<RecordResult>,
 ): Promise<SQSBatchResponse> {
   logger.addContext(context);
+  const metrics = deliveryMetrics();
   const batchItemFailures: { itemIdentifier: string }[] = [];
   // Standard queues promise no order, so a batch's records are handled at once: a batch of
   // ten pushes costs one round trip of latency, not ten.
@@ -119,12 +122,15 @@ export async function processBatch(
       try {
         const result = await handle(record);
         if (!result.done) batchItemFailures.push({ itemIdentifier: record.messageId });
+        metrics.settle(route, record, result);
         logOutcome(logger, { ...base, ...result.fields, code: result.code, durationMs: elapsed(started) });
       } catch (fault) {
         batchItemFailures.push({ itemIdentifier: record.messageId });
+        metrics.settle(route, record, { done: false, code: faultCode(fault) });
         logOutcome(logger, { ...base, code: faultCode(fault), durationMs: elapsed(started) }, fault);
       }
     }),
   );
+  metrics.publish();
   return { batchItemFailures };
 }

@@ -33,6 +33,7 @@ import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { ServerConfig } from './config.js';
 import { bearerToken, HttpError, readBody, sendError, sendJson } from './http.js';
+import { PROMETHEUS_CONTENT_TYPE, ServerMetrics } from './metrics.js';
 
 /**
  * Largest message `ws` accepts before closing with 1009. Frames up to this size but over
@@ -110,11 +111,13 @@ export async function startServer(
   const debugEnabled = (): boolean => debugLevel;
   const clock = new SystemClock();
   const repository = new InMemoryConnectionRepository();
+  const metrics = new ServerMetrics();
   const queue = new InMemoryMessageQueue({
     maxReceiveCount: 5,
     // A server runs for weeks: it must not keep every message it ever delivered.
     keepAccepted: false,
     onDeadLetter: ({ messageId, error }) => {
+      metrics.count('DEAD_LETTERED');
       logger.warn('dead-letter', { messageId, code: 'TRANSIENT_FAILURE', error: describeError(error) });
     },
   });
@@ -151,18 +154,21 @@ export async function startServer(
   };
   const enforceDeadline = new EnforceAuthorizeDeadline(repository, deadlinePusher);
 
-  const stopNotifyConnection = queue.notifyConnection.consume(async ({ messageId, body, receiveCount }) => {
-    const outcome = await notifyConnection.execute({ message: body, messageId });
-    if (outcome.ok) {
-      const fields = { connectionId: body.connectionId, result: outcome.value.result, receiveCount };
-      // One line per delivered frame would cost more than the delivery (bench/RESULTS.md):
-      // deliveries are DEBUG, a gone socket stays INFO, and NotifyUser logs each fan-out once.
-      if (outcome.value.result !== 'delivered') logger.info('notify-connection', fields);
-      else if (debugEnabled()) logger.debug('notify-connection', fields);
-    } else {
-      logger.warn('notify-connection', { connectionId: body.connectionId, code: outcome.error.code });
-    }
-  });
+  const stopNotifyConnection = queue.notifyConnection.consume(
+    async ({ messageId, body, receiveCount, sentAt }) => {
+      const outcome = await metrics.countingFaults(notifyConnection.execute({ message: body, messageId }));
+      metrics.settleNotifyConnection(outcome, sentAt);
+      if (outcome.ok) {
+        const fields = { connectionId: body.connectionId, result: outcome.value.result, receiveCount };
+        // One line per delivered frame would cost more than the delivery (bench/RESULTS.md):
+        // deliveries are DEBUG, a gone socket stays INFO, and NotifyUser logs each fan-out once.
+        if (outcome.value.result !== 'delivered') logger.info('notify-connection', fields);
+        else if (debugEnabled()) logger.debug('notify-connection', fields);
+      } else {
+        logger.warn('notify-connection', { connectionId: body.connectionId, code: outcome.error.code });
+      }
+    },
+  );
   const stopNotifyUser = queue.notifyUser.consume(async ({ messageId, body }) => {
     await runNotifyUser(body.userId, body, messageId);
   });
@@ -174,6 +180,7 @@ export async function startServer(
   ) {
     const started = performance.now();
     const outcome = await notifyUser.execute({ message, messageId });
+    metrics.settleNotifyUser(outcome);
     const durationMs = Math.round(performance.now() - started);
     if (outcome.ok) {
       const { notificationId, enqueued, malformed } = outcome.value;
@@ -414,6 +421,14 @@ export async function startServer(
         }
         case 'POST /notify': {
           await postNotify(request, response);
+          return;
+        }
+        case 'GET /metrics': {
+          if (!sameSecret(bearerToken(request), apiKey)) {
+            throw new HttpError(401, 'UNAUTHORIZED', 'an Authorization: Bearer <API key> header is required');
+          }
+          response.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' });
+          response.end(metrics.render());
           return;
         }
         default: {

@@ -51,6 +51,9 @@ let queues: { notifyUser: LocalQueue; notifyConnection: LocalQueue; deadlines: L
 let either: LocalGateway;
 let connectMode: LocalGateway;
 let logs: ReturnType<typeof captureLogs>;
+/** The delivery metrics the bundles wrote (CloudWatch embedded metric format), in order. */
+const metricLines = (): Record<string, unknown>[] => logs.lines.filter((line) => '_aws' in line);
+const metricsSince = (count: number): Record<string, unknown>[] => metricLines().slice(count);
 const handlers: Record<string, Invoke<unknown>> = {};
 const opened: TestClient[] = [];
 let anonymousConnects = 0;
@@ -155,6 +158,8 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     POWERTOOLS_DEV: 'true',
+    // Powertools' dev mode turns metrics off; these tests read them (EMF lines on the console).
+    POWERTOOLS_METRICS_DISABLED: 'false',
     [ENV.mode]: 'dev',
     [ENV.authMode]: 'either',
     [ENV.connectionsTable]: 'connections',
@@ -258,6 +263,7 @@ describe('bundled WebSocket handlers, auth mode either', { timeout: 30_000 }, ()
         ],
       }),
     );
+    const metricsBefore = metricLines().length;
     const consumed = await consumeOnce(
       sqs.client,
       queues.notifyConnection,
@@ -272,6 +278,11 @@ describe('bundled WebSocket handlers, auth mode either', { timeout: 30_000 }, ()
       expect.objectContaining({ requestId: bad?.MessageId, route: 'NotifyConnection' }),
     ]);
     expect(logs.lines.some((line) => line.result === 'gone')).toBe(true);
+    // One EMF line for the batch: the push, the gone socket and its latency.
+    const batchMetrics = metricsSince(metricsBefore);
+    expect(batchMetrics).toHaveLength(1);
+    expect(batchMetrics[0]).toMatchObject({ NotificationsPushed: 1, ConnectionsGone: 1 });
+    expect(typeof batchMetrics[0]?.EnqueueToPushLatency).toBe('number');
 
     const failures = await redeliver(sqs.client, queues.notifyConnection, sqsHandler('notify-connection'), 3);
     expect(failures.every((count) => count === 1)).toBe(true);
@@ -305,6 +316,7 @@ describe('bundled WebSocket handlers, auth mode either', { timeout: 30_000 }, ()
       { itemIdentifier: throttled.messages[0]?.MessageId },
     ]);
     expect(logs.lines.filter((line) => line.code === 'TRANSIENT_FAILURE')).toHaveLength(1);
+    expect(metricLines().at(-1)).toMatchObject({ PushesThrottled: 1 });
     const retried = await consumeOnce(
       sqs.client,
       queues.notifyConnection,
@@ -325,7 +337,9 @@ describe('bundled WebSocket handlers, auth mode either', { timeout: 30_000 }, ()
     expect(text).not.toContain('eyJ');
     expect(text).not.toContain('hello');
     expect(
-      logs.lines.every((line) => typeof line.requestId === 'string' && typeof line.durationMs === 'number'),
+      logs.lines
+        .filter((line) => !('_aws' in line))
+        .every((line) => typeof line.requestId === 'string' && typeof line.durationMs === 'number'),
     ).toBe(true);
   });
 });

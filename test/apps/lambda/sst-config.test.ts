@@ -8,6 +8,7 @@ import { LAMBDA_ROOT, moduleExports, sstConfigBundleErrors } from '@pushline/lam
 import { type Entry, ENTRIES, ENV, envFor } from '@pushline/lambda/config';
 import { QUEUE_SETTINGS } from '@pushline/lambda/deployment';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leastPrivilege } from './least-privilege.js';
 import { type Declared, type DeclaredFunction, installSstStubs, type SstStubs } from './sst-stubs.js';
 
 const REPO_ROOT = join(LAMBDA_ROOT, '..', '..');
@@ -45,34 +46,14 @@ function entryOf(fn: DeclaredFunction): Entry {
   return entry as Entry;
 }
 
-/** The permissions each function needs: exactly these actions, on these resources. */
-const TABLE = 'arn:aws:dynamodb:us-east-1:000000000000:table/Connections';
-const EXPORTS = 'arn:aws:dynamodb:us-east-1:000000000000:table/Exports';
+/** The permissions each function needs (least-privilege.ts), with the stubs' ARNs. */
 const queue = (name: string): string => `arn:aws:sqs:us-east-1:000000000000:${name}`;
-const MANAGE = 'arn:aws:execute-api:us-east-1:000000000000:wsapi/*/*/@connections/*';
-const EXPECTED_PERMISSIONS: Record<Entry, Record<string, string[]>> = {
-  authorizer: {},
-  connect: { 'dynamodb:PutItem': [TABLE], 'sqs:SendMessage': [queue('Deadlines')] },
-  disconnect: { 'dynamodb:DeleteItem': [TABLE] },
-  default: { 'dynamodb:GetItem': [TABLE], 'dynamodb:UpdateItem': [TABLE] },
-  ping: {},
-  authorize: { 'dynamodb:GetItem': [TABLE], 'dynamodb:UpdateItem': [TABLE] },
-  'notify-user': {
-    'dynamodb:Query': [`${TABLE}/index/${CONNECTIONS_TABLE.byUserIndex.name}`],
-    'sqs:SendMessage': [queue('NotifyConnection')],
-    'dynamodb:DeleteItem': [TABLE],
-    'execute-api:ManageConnections': [MANAGE],
-  },
-  'notify-connection': { 'dynamodb:DeleteItem': [TABLE], 'execute-api:ManageConnections': [MANAGE] },
-  deadline: {
-    'dynamodb:GetItem': [TABLE],
-    'dynamodb:DeleteItem': [TABLE],
-    'execute-api:ManageConnections': [MANAGE],
-  },
-  token: {},
-  'create-export': { 'dynamodb:PutItem': [EXPORTS], 'sqs:SendMessage': [queue('NotifyUser')] },
-  'get-export': { 'dynamodb:GetItem': [EXPORTS] },
-};
+const EXPECTED_PERMISSIONS = leastPrivilege({
+  connectionsTable: 'arn:aws:dynamodb:us-east-1:000000000000:table/Connections',
+  exportsTable: 'arn:aws:dynamodb:us-east-1:000000000000:table/Exports',
+  queue,
+  manageConnections: 'arn:aws:execute-api:us-east-1:000000000000:wsapi/*/*/@connections/*',
+});
 
 function grants(fn: DeclaredFunction): Record<string, string[]> {
   const byAction: Record<string, string[]> = {};

@@ -37,10 +37,12 @@ export interface Declared {
   readonly secrets: string[];
   readonly routeResponses: Record<string, unknown>[];
   readonly apis: string[];
+  /** CloudWatch dashboards: name and body (as the config rendered it). */
+  readonly dashboards: Record<string, { dashboardName: string; dashboardBody: string }>;
 }
 
 function record(): Declared {
-  return { functions: [], tables: {}, queues: {}, secrets: [], routeResponses: [], apis: [] };
+  return { functions: [], tables: {}, queues: {}, secrets: [], routeResponses: [], apis: [], dashboards: {} };
 }
 
 export interface SstStubs {
@@ -52,7 +54,7 @@ export interface SstStubs {
   uninstall(): void;
 }
 
-const GLOBALS = ['$config', '$app', '$dev', '$interpolate', 'sst', 'aws'] as const;
+const GLOBALS = ['$config', '$app', '$dev', '$interpolate', '$jsonStringify', 'sst', 'aws'] as const;
 
 /** Installs the stand-ins on `globalThis`. */
 export function installSstStubs(): SstStubs {
@@ -74,6 +76,7 @@ export function installSstStubs(): SstStubs {
   class Queue {
     readonly url: string;
     readonly arn: string;
+    readonly nodes: { queue: { redrivePolicy: { apply<T>(fn: (policy: string | undefined) => T): T } } };
     constructor(
       private readonly name: string,
       args?: Record<string, unknown>,
@@ -81,6 +84,12 @@ export function installSstStubs(): SstStubs {
       state.declared.queues[name] = args;
       this.url = `https://sqs.us-east-1.amazonaws.com/000000000000/${name}`;
       this.arn = `arn:aws:sqs:us-east-1:000000000000:${name}`;
+      const dlq = (args?.dlq as { queue?: string; retry?: number } | undefined) ?? undefined;
+      const policy =
+        dlq === undefined
+          ? undefined
+          : JSON.stringify({ deadLetterTargetArn: dlq.queue, maxReceiveCount: dlq.retry });
+      this.nodes = { queue: { redrivePolicy: { apply: (fn) => fn(policy) } } };
     }
     subscribe(subscriber: unknown, args?: Record<string, unknown>): void {
       state.declared.functions.push({
@@ -134,6 +143,14 @@ export function installSstStubs(): SstStubs {
     }
   }
 
+  class Dashboard {
+    readonly urn: string;
+    constructor(name: string, args: { dashboardName: string; dashboardBody: string }) {
+      state.declared.dashboards[name] = args;
+      this.urn = `urn:Dashboard:${name}`;
+    }
+  }
+
   const globals: Record<(typeof GLOBALS)[number], unknown> = {
     $config: (config: unknown) => config,
     $app: {
@@ -146,7 +163,12 @@ export function installSstStubs(): SstStubs {
     $interpolate: (strings: TemplateStringsArray, ...values: unknown[]) =>
       strings.reduce((text, part, i) => text + part + (i < values.length ? String(values[i]) : ''), ''),
     sst: { Secret, aws: { Dynamo, Queue, ApiGatewayWebSocket, ApiGatewayV2 } },
-    aws: { apigatewayv2: { RouteResponse } },
+    $jsonStringify: (value: unknown) => JSON.stringify(value),
+    aws: {
+      apigatewayv2: { RouteResponse },
+      cloudwatch: { Dashboard },
+      getRegionOutput: () => ({ region: 'us-east-1' }),
+    },
   };
   Object.assign(globalThis, globals);
   return {
