@@ -155,6 +155,8 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     POWERTOOLS_DEV: 'true',
+    // Successes of the frame and queue handlers are DEBUG lines; these tests read them.
+    POWERTOOLS_LOG_LEVEL: 'DEBUG',
     [ENV.mode]: 'dev',
     [ENV.authMode]: 'either',
     [ENV.connectionsTable]: 'connections',
