@@ -37,10 +37,23 @@ export interface Declared {
   readonly secrets: string[];
   readonly routeResponses: Record<string, unknown>[];
   readonly apis: string[];
+  /** The arguments each API was created with, by name. */
+  readonly apiArgs: Record<string, Record<string, unknown> | undefined>;
+  /** CloudWatch alarms, by name. */
+  readonly alarms: Record<string, Record<string, unknown>>;
 }
 
 function record(): Declared {
-  return { functions: [], tables: {}, queues: {}, secrets: [], routeResponses: [], apis: [] };
+  return {
+    functions: [],
+    tables: {},
+    queues: {},
+    secrets: [],
+    routeResponses: [],
+    apis: [],
+    apiArgs: {},
+    alarms: {},
+  };
 }
 
 export interface SstStubs {
@@ -74,11 +87,13 @@ export function installSstStubs(): SstStubs {
   class Queue {
     readonly url: string;
     readonly arn: string;
+    readonly nodes: { readonly queue: { readonly name: string } };
     constructor(
       private readonly name: string,
       args?: Record<string, unknown>,
     ) {
       state.declared.queues[name] = args;
+      this.nodes = { queue: { name: `queue:${name}` } };
       this.url = `https://sqs.us-east-1.amazonaws.com/000000000000/${name}`;
       this.arn = `arn:aws:sqs:us-east-1:000000000000:${name}`;
     }
@@ -95,8 +110,9 @@ export function installSstStubs(): SstStubs {
     readonly nodes = {
       api: { id: 'wsapi', executionArn: 'arn:aws:execute-api:us-east-1:000000000000:wsapi' },
     };
-    constructor(name: string) {
+    constructor(name: string, args?: Record<string, unknown>) {
       state.declared.apis.push(name);
+      state.declared.apiArgs[name] = args;
     }
     route(key: string, handler: unknown, args?: Record<string, unknown>) {
       state.declared.functions.push({ at: { kind: 'ws-route', key, args }, fn: fn(handler) });
@@ -126,6 +142,13 @@ export function installSstStubs(): SstStubs {
       this.value = `secret:${name}`;
     }
   }
+  class MetricAlarm {
+    readonly urn: string;
+    constructor(name: string, args: Record<string, unknown>) {
+      state.declared.alarms[name] = args;
+      this.urn = `urn:MetricAlarm:${name}`;
+    }
+  }
   class RouteResponse {
     readonly urn: string;
     constructor(name: string, args: Record<string, unknown>) {
@@ -146,7 +169,7 @@ export function installSstStubs(): SstStubs {
     $interpolate: (strings: TemplateStringsArray, ...values: unknown[]) =>
       strings.reduce((text, part, i) => text + part + (i < values.length ? String(values[i]) : ''), ''),
     sst: { Secret, aws: { Dynamo, Queue, ApiGatewayWebSocket, ApiGatewayV2 } },
-    aws: { apigatewayv2: { RouteResponse } },
+    aws: { apigatewayv2: { RouteResponse }, cloudwatch: { MetricAlarm } },
   };
   Object.assign(globalThis, globals);
   return {

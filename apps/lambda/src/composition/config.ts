@@ -261,8 +261,17 @@ export function loadConfig(
     dynamoDbEndpoint: url(ENV.dynamoDbEndpoint),
     sqsEndpoint: url(ENV.sqsEndpoint),
   };
-  if (problems.length > 0) {
-    throw new Error(`invalid configuration of '${entry}':\n  - ${problems.join('\n  - ')}`);
-  }
+  if (problems.length > 0) throw new ConfigError(entry, problems);
   return Object.freeze(config);
+}
+
+/** What {@link loadConfig} throws: one message naming every problem, and the list of them. */
+export class ConfigError extends Error {
+  constructor(
+    readonly entry: Entry,
+    readonly problems: readonly string[],
+  ) {
+    super(`invalid configuration of '${entry}':\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
 }
