@@ -95,8 +95,6 @@ export class JoseTokenVerifier implements TokenVerifier {
     this.maxLifetimeSeconds = maxLifetime;
     this.verifyOptions = {
       algorithms,
-      // A token without an expiry would be valid forever, and so would a socket it opened.
-      requiredClaims: ['exp'],
       clockTolerance: options.clockToleranceSeconds ?? 5,
       ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
       ...(options.audience === undefined ? {} : { audience: options.audience }),
@@ -114,6 +112,7 @@ export class JoseTokenVerifier implements TokenVerifier {
       return refuse(error);
     }
     const { exp, iat } = payload;
+    // A token without an expiry would be valid forever, and so would a socket it opened.
     if (typeof exp !== 'number') return fail('UNAUTHORIZED', "the token has no expiry ('exp')");
     const now = Date.now() / 1000;
     if (
@@ -130,13 +129,6 @@ export class JoseTokenVerifier implements TokenVerifier {
 
 function refuse(error: unknown): Outcome<never, 'UNAUTHORIZED'> {
   if (error instanceof errors.JWTExpired) return fail('UNAUTHORIZED', 'the token has expired');
-  if (
-    error instanceof errors.JWTClaimValidationFailed &&
-    error.reason === 'missing' &&
-    error.claim === 'exp'
-  ) {
-    return fail('UNAUTHORIZED', "the token has no expiry ('exp')");
-  }
   if (error instanceof errors.JWTClaimValidationFailed) {
     return fail('UNAUTHORIZED', `the token's '${error.claim}' claim is not accepted`);
   }
