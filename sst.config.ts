@@ -10,24 +10,121 @@ export default $config({
     };
   },
   async run() {
-    const { ENV, envFor } = await import('./apps/lambda/src/composition/config.js');
-    const { DIRECT_PUSH_LIMIT, LAMBDA_RUNTIME, QUEUE_BATCH_SIZE, QUEUE_SETTINGS, RUNTIME_PROVIDED } =
-      await import('./apps/lambda/src/deployment.js');
+    const { ConfigError, ENTRIES, ENV, envFor, loadConfig } =
+      await import('./apps/lambda/src/composition/config.js');
+    const {
+      DIRECT_PUSH_LIMIT,
+      DLQ_RETENTION_SECONDS,
+      LAMBDA_RUNTIME,
+      QUEUE_BATCH_SIZE,
+      QUEUE_MAX_CONCURRENCY,
+      QUEUE_SETTINGS,
+      RUNTIME_PROVIDED,
+      WS_THROTTLE,
+    } = await import('./apps/lambda/src/deployment.js');
     const { CONNECTIONS_TABLE, EXPORTS_TABLE } = await import('./adapters/src/dynamodb/index.js');
     type Entry = Parameters<typeof envFor>[0];
     type Permission = { actions: string[]; resources: $util.Input<string>[] };
 
-    const production = $app.stage === 'production';
     const deployEnv = (name: string): string | undefined => {
       const value = process.env[name]?.trim();
       return value === undefined || value === '' ? undefined : value;
     };
-    const mode = production ? 'production' : 'dev';
-    const authMode = deployEnv(ENV.authMode) ?? (production ? 'connect' : 'either');
+
+    // ---- Mode: dev only when asked for -------------------------------------------------
+    // Dev mode serves POST /token (anyone may mint a token for any user), so it is never
+    // chosen by a stage's name alone: PUSHLINE_MODE=dev at deploy, or a stage listed in
+    // PUSHLINE_DEV_STAGES (comma-separated). Every other stage, `prod` and `staging`
+    // included, deploys as production.
+    const devStages = (deployEnv('PUSHLINE_DEV_STAGES') ?? '').split(',').map((name) => name.trim());
+    const mode = deployEnv(ENV.mode) ?? (devStages.includes($app.stage) ? 'dev' : 'production');
+    const dev = mode === 'dev';
+    const authMode = deployEnv(ENV.authMode) ?? (dev ? 'either' : 'connect');
     const jwksUrl = deployEnv(ENV.jwksUrl);
     const tokenIssuer = deployEnv(ENV.tokenIssuer);
     const tokenAudience = deployEnv(ENV.tokenAudience);
-    const tokenSecret = mode === 'dev' || jwksUrl === undefined ? new sst.Secret('TokenSecret') : undefined;
+    // With a JWKS, tokens come from the identity provider: no secret, and no POST /token
+    // (it signs HS256 tokens, which verifiers with a JWKS refuse).
+    const needsSecret = jwksUrl === undefined;
+    const servesTokens = dev && needsSecret;
+    const logLevel = deployEnv('PUSHLINE_LOG_LEVEL') ?? (dev ? 'DEBUG' : 'INFO');
+
+    // ---- Validation: every function's environment, through the functions' own loader ------
+    // A bad value fails the deploy here, with one message naming each, instead of deploying
+    // and failing at every cold start. Resources this deploy creates (tables, queues, the
+    // management endpoint) stand in with their real shapes; everything from this shell is
+    // checked as the functions will read it.
+    const problems = new Set<string>();
+    const secretValue = process.env.SST_SECRET_TokenSecret;
+    if (needsSecret && (secretValue === undefined || secretValue === '')) {
+      problems.add(
+        `the secret TokenSecret is not set for stage '${$app.stage}': run \`npx sst secret set TokenSecret "$(openssl rand -hex 32)" --stage ${$app.stage}\` (or set ${ENV.jwksUrl}, ${ENV.tokenIssuer} and ${ENV.tokenAudience} to verify your identity provider's tokens)`,
+      );
+    }
+    const integer = (name: string, fallback: number, min: number, max: number): number => {
+      const text = deployEnv(name);
+      if (text === undefined) return fallback;
+      const value = Number(text);
+      if (Number.isInteger(value) && value >= min && value <= max) return value;
+      problems.add(`${name} must be an integer from ${min} to ${max}, got '${text}'`);
+      return fallback;
+    };
+    const planned: Partial<Record<string, string>> = {
+      [ENV.mode]: mode,
+      [ENV.authMode]: authMode,
+      [ENV.connectionsTable]: 'Connections',
+      [ENV.exportsTable]: 'Exports',
+      [ENV.notifyUserQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/NotifyUser',
+      [ENV.notifyConnectionQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/NotifyConnection',
+      [ENV.deadlinesQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/Deadlines',
+      [ENV.managementEndpoint]: 'https://api.execute-api.us-east-1.amazonaws.com/$default',
+      [ENV.tokenSecret]: needsSecret ? secretValue || 'x'.repeat(64) : undefined,
+      [ENV.jwksUrl]: jwksUrl,
+      [ENV.tokenIssuer]: tokenIssuer,
+      [ENV.tokenAudience]: tokenAudience,
+      [ENV.tokenMaxLifetimeSeconds]: deployEnv(ENV.tokenMaxLifetimeSeconds),
+      [ENV.authorizeDeadlineSeconds]: deployEnv(ENV.authorizeDeadlineSeconds) ?? '30',
+      [ENV.directPushLimit]: deployEnv(ENV.directPushLimit) ?? String(DIRECT_PUSH_LIMIT),
+      [ENV.logLevel]: logLevel,
+    };
+    for (const entry of Object.keys(ENTRIES) as Entry[]) {
+      if (entry === 'token' && !servesTokens) continue;
+      if (entry === 'authorizer' && authMode !== 'connect') continue;
+      const { required, optional } = envFor(entry);
+      const env = Object.fromEntries([...required, ...optional].map((name) => [name, planned[name]]));
+      try {
+        loadConfig(entry, env);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        for (const problem of error.problems) problems.add(problem);
+      }
+    }
+    const maxConcurrency = {
+      NotifyUser: integer('PUSHLINE_MAX_CONCURRENCY_NOTIFY_USER', QUEUE_MAX_CONCURRENCY.NotifyUser, 2, 1000),
+      NotifyConnection: integer(
+        'PUSHLINE_MAX_CONCURRENCY_NOTIFY_CONNECTION',
+        QUEUE_MAX_CONCURRENCY.NotifyConnection,
+        2,
+        1000,
+      ),
+      Deadlines: integer('PUSHLINE_MAX_CONCURRENCY_DEADLINES', QUEUE_MAX_CONCURRENCY.Deadlines, 2, 1000),
+    };
+    const throttle = {
+      rate: integer('PUSHLINE_WS_THROTTLE_RATE', WS_THROTTLE.rate, 1, 10_000),
+      burst: integer('PUSHLINE_WS_THROTTLE_BURST', WS_THROTTLE.burst, 1, 5_000),
+    };
+    const alarmTopicArn = deployEnv('PUSHLINE_ALARM_TOPIC_ARN');
+    if (alarmTopicArn !== undefined && !alarmTopicArn.startsWith('arn:aws:sns:')) {
+      problems.add(
+        `PUSHLINE_ALARM_TOPIC_ARN must be an SNS topic ARN (arn:aws:sns:…), got '${alarmTopicArn}'`,
+      );
+    }
+    if (problems.size > 0) {
+      throw new Error(
+        `sst.config.ts: stage '${$app.stage}' (${mode} mode) cannot be deployed:\n  - ${[...problems].join('\n  - ')}`,
+      );
+    }
+    const tokenSecret = needsSecret ? new sst.Secret('TokenSecret') : undefined;
 
     const connections = new sst.aws.Dynamo('Connections', {
       fields: { ...CONNECTIONS_TABLE.fields },
@@ -47,8 +144,27 @@ export default $config({
       ttl: EXPORTS_TABLE.ttlAttribute,
     });
 
+    // ---- Limits: dead-letter queues and their alarms -----------------------------------
+    // A dead-letter queue keeps a message 14 days (SQS's maximum; its default is 4, counted
+    // from the original send, so a message that took a day of retries had 3 left). An alarm
+    // on each one's depth says when anything lands there (to PUSHLINE_ALARM_TOPIC_ARN, if set).
     const queueWithDlq = (name: string): sst.aws.Queue => {
-      const dlq = new sst.aws.Queue(`${name}Dlq`);
+      const dlq = new sst.aws.Queue(`${name}Dlq`, {
+        transform: { queue: { messageRetentionSeconds: DLQ_RETENTION_SECONDS } },
+      });
+      new aws.cloudwatch.MetricAlarm(`${name}DlqAlarm`, {
+        alarmDescription: `Messages in the ${name} dead-letter queue: see docs/operations.md (dead letters)`,
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: dlq.nodes.queue.name },
+        statistic: 'Maximum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+        ...(alarmTopicArn === undefined ? {} : { alarmActions: [alarmTopicArn], okActions: [alarmTopicArn] }),
+      });
       return new sst.aws.Queue(name, {
         dlq: { queue: dlq.arn, retry: QUEUE_SETTINGS.maxReceiveCount },
         visibilityTimeout: `${QUEUE_SETTINGS.visibilityTimeoutSeconds} seconds`,
@@ -58,7 +174,16 @@ export default $config({
     const notifyConnection = queueWithDlq('NotifyConnection');
     const deadlines = queueWithDlq('Deadlines');
 
-    const ws = new sst.aws.ApiGatewayWebSocket('Ws');
+    // ---- Limits: WebSocket stage throttling ------------------------------------------
+    // Every route's messages share this rate and burst, below the account's regional API
+    // Gateway quota, so one flood cannot take the quota from the region's other APIs.
+    const ws = new sst.aws.ApiGatewayWebSocket('Ws', {
+      transform: {
+        stage: {
+          defaultRouteSettings: { throttlingRateLimit: throttle.rate, throttlingBurstLimit: throttle.burst },
+        },
+      },
+    });
     const manageConnections = {
       actions: ['execute-api:ManageConnections'],
       resources: [$interpolate`${ws.nodes.api.executionArn}/*/*/@connections/*`],
@@ -83,14 +208,18 @@ export default $config({
       [ENV.tokenAudience]: tokenAudience,
       [ENV.authorizeDeadlineSeconds]: deployEnv(ENV.authorizeDeadlineSeconds) ?? '30',
       [ENV.directPushLimit]: deployEnv(ENV.directPushLimit) ?? String(DIRECT_PUSH_LIMIT),
+      [ENV.tokenMaxLifetimeSeconds]: deployEnv(ENV.tokenMaxLifetimeSeconds),
+      [ENV.logLevel]: logLevel,
     };
+    const sendDeadline: Permission = { actions: ['sqs:SendMessage'], resources: [deadlines.arn] };
     const permissions: Record<Entry, Permission[]> = {
       authorizer: [],
-      connect: [connectionsTable('PutItem'), { actions: ['sqs:SendMessage'], resources: [deadlines.arn] }],
+      connect: [connectionsTable('PutItem'), sendDeadline],
       disconnect: [connectionsTable('DeleteItem')],
-      default: [connectionsTable('GetItem', 'UpdateItem')],
+      // An authorize schedules its token's expiry check on the deadlines queue.
+      default: [connectionsTable('GetItem', 'UpdateItem'), sendDeadline],
       ping: [],
-      authorize: [connectionsTable('GetItem', 'UpdateItem')],
+      authorize: [connectionsTable('GetItem', 'UpdateItem'), sendDeadline],
       'notify-user': [
         {
           actions: ['dynamodb:Query'],
@@ -102,7 +231,8 @@ export default $config({
         manageConnections,
       ],
       'notify-connection': [connectionsTable('DeleteItem'), manageConnections],
-      deadline: [connectionsTable('GetItem', 'DeleteItem'), manageConnections],
+      // A token expiry further than SQS's 15-minute delay is checked again, on the same queue.
+      deadline: [connectionsTable('GetItem', 'DeleteItem'), manageConnections, sendDeadline],
       token: [],
       'create-export': [
         { actions: ['dynamodb:PutItem'], resources: [exportsTable.arn] },
@@ -151,13 +281,19 @@ export default $config({
     routeResponse('Ping', ws.route('ping', lambda('ping'), twoWay));
     routeResponse('Authorize', ws.route('authorize', lambda('authorize'), twoWay));
 
-    const batch = { batch: { size: QUEUE_BATCH_SIZE, partialResponses: true } };
-    notifyUser.subscribe(lambda('notify-user', '20 seconds'), batch);
-    notifyConnection.subscribe(lambda('notify-connection', '20 seconds'), batch);
-    deadlines.subscribe(lambda('deadline', '20 seconds'), batch);
+    // ---- Limits: queue consumers' concurrency -------------------------------------------
+    // maximumConcurrency caps each event source, so a large fan-out or a redrive cannot use
+    // the account's concurrency the WebSocket route functions need (PUSHLINE_MAX_CONCURRENCY_*).
+    const consumer = (queue: keyof typeof maxConcurrency) => ({
+      batch: { size: QUEUE_BATCH_SIZE, partialResponses: true },
+      transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency: maxConcurrency[queue] } } },
+    });
+    notifyUser.subscribe(lambda('notify-user', '20 seconds'), consumer('NotifyUser'));
+    notifyConnection.subscribe(lambda('notify-connection', '20 seconds'), consumer('NotifyConnection'));
+    deadlines.subscribe(lambda('deadline', '20 seconds'), consumer('Deadlines'));
 
     const http = new sst.aws.ApiGatewayV2('Http');
-    if (mode === 'dev') http.route('POST /token', lambda('token'));
+    if (servesTokens) http.route('POST /token', lambda('token'));
     http.route('POST /exports', lambda('create-export'));
     http.route('GET /exports/{id}', lambda('get-export'));
 
@@ -244,6 +380,7 @@ export default $config({
       restUrl: http.url,
       managementEndpoint: ws.managementEndpoint,
       notifyUserQueueUrl: notifyUser.url,
+      mode,
       authMode,
     };
   },

@@ -8,7 +8,16 @@ export {
   DEFAULT_AUTHORIZE_DEADLINE_MS,
   DEFAULT_CONNECTION_TTL_MS,
   MAX_CONNECTION_DURATION_MS,
+  MAX_SCHEDULE_AHEAD_MS,
 } from './domain/connection.js';
+export {
+  CLOSING_REASONS,
+  closingFrame,
+  type ClosingFrame,
+  type ClosingReason,
+  RECONNECT_ADVICE,
+  type ReconnectAdvice,
+} from './domain/closing.js';
 export {
   CLIENT_ERROR_CODES,
   type ClientErrorCode,
@@ -68,11 +77,21 @@ export {
   type MalformedRecord,
   type RemoveIfAnonymousResult,
 } from './ports/connection-repository.js';
-export type { AuthorizeDeadline, DeadlineScheduler } from './ports/deadline-scheduler.js';
+export type {
+  AuthorizeDeadline,
+  Deadline,
+  DeadlineScheduler,
+  TokenExpiryDeadline,
+} from './ports/deadline-scheduler.js';
 export type { Export, ExportRepository } from './ports/export-repository.js';
 export { MAX_QUEUE_BATCH, type MessageQueue, type SendOptions } from './ports/message-queue.js';
 export type { TokenVerifier, VerifiedToken } from './ports/token-verifier.js';
-export { Authorize, type AuthorizeInput, type AuthorizeOutcome } from './use-cases/authorize.js';
+export {
+  Authorize,
+  type AuthorizeInput,
+  type AuthorizeOutcome,
+  type TokenExpiryScheduling,
+} from './use-cases/authorize.js';
 export {
   Connect,
   type ConnectInput,
@@ -91,6 +110,12 @@ export {
   type EnforceAuthorizeDeadlineInput,
   type EnforceAuthorizeDeadlineOutcome,
 } from './use-cases/enforce-authorize-deadline.js';
+export {
+  EnforceTokenExpiry,
+  type EnforceTokenExpiryInput,
+  type EnforceTokenExpiryOutcome,
+  tokenExpiryDeadline,
+} from './use-cases/enforce-token-expiry.js';
 export {
   NotifyConnection,
   type NotifyConnectionInput,

@@ -82,6 +82,15 @@ describe('SqsDeadlineScheduler on local-aws-sqs', () => {
     });
   });
 
+  it('sends a token expiry check with its kind and expiry, readable by parseDeadlineMessage', async () => {
+    const clock = new ManualClock(NOW);
+    const scheduler = new SqsDeadlineScheduler({ client: sqs.client, queueUrl: deadlines.url, clock });
+    const check = { kind: 'token-expiry', connectionId: 'c3', at: NOW, expiresAt: NOW + 3_600_000 } as const;
+    await scheduler.schedule(check);
+    const [message] = await sqs.drain(deadlines.url);
+    expect(parseDeadlineMessage(message?.Body ?? '')).toEqual({ ok: true, value: check });
+  });
+
   it('refuses a deadline further away than SQS can delay (900 s) before sending anything', async () => {
     const clock = new ManualClock(NOW);
     const scheduler = new SqsDeadlineScheduler({ client: sqs.client, queueUrl: deadlines.url, clock });

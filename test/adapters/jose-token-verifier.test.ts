@@ -54,6 +54,10 @@ describe('JoseTokenVerifier with an HS256 secret', () => {
     ['a wrong issuer', () => valid({ iss: 'https://evil.example' })],
     ['a wrong audience', () => valid({ aud: 'someone-else' })],
     ['no issuer', () => valid({ iss: undefined })],
+    // A token without an expiry would keep a socket authorized forever.
+    ['no exp', () => valid({ exp: undefined })],
+    ['a lifetime over the maximum (one day by default)', () => valid({ exp: now() + 2 * 86_400 })],
+    ['a lifetime over the maximum, counted from iat', () => valid({ iat: now() - 86_400, exp: now() + 60 })],
     [
       'a token signed with another key',
       () => hs256({ sub: 'user-1', iss: ISSUER, aud: AUDIENCE, exp: now() + 60 }, OTHER_SECRET),
@@ -92,6 +96,24 @@ describe('JoseTokenVerifier with an HS256 secret', () => {
     for (const part of token.split('.').filter((piece) => piece.length >= 8)) {
       expect(error?.message).not.toContain(part);
     }
+  });
+
+  it('refuses a token over a configured maximum lifetime, and names the maximum', async () => {
+    const strict = new JoseTokenVerifier({
+      secret: SECRET,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      maxLifetimeSeconds: 600,
+    });
+    expect(await strict.verify(await valid({ exp: now() + 900 }))).toEqual({
+      ok: false,
+      error: { code: 'UNAUTHORIZED', message: 'the token lives longer than the 600 s accepted' },
+    });
+    expect(await strict.verify(await valid({ exp: now() + 300 }))).toMatchObject({ ok: true });
+    expect(await verifier.verify(await valid({ exp: undefined }))).toEqual({
+      ok: false,
+      error: { code: 'UNAUTHORIZED', message: "the token has no expiry ('exp')" },
+    });
   });
 
   it('refuses a secret shorter than 32 bytes at construction', () => {
@@ -160,13 +182,42 @@ describe('JoseTokenVerifier with a JWKS URL', () => {
     expect(await verifier.verify(await rs256({ aud: 'other' }))).toMatchObject({ ok: false });
   });
 
+  // OIDC requires the audience check: one identity provider issues tokens to many apps.
+  it('refuses a token issued to another app of the same identity provider (foreign aud)', async () => {
+    const verifier = new JoseTokenVerifier({ jwksUrl, issuer: ISSUER, audience: AUDIENCE });
+    expect(await verifier.verify(await rs256({ aud: 'another-app' }))).toEqual({
+      ok: false,
+      error: { code: 'UNAUTHORIZED', message: "the token's 'aud' claim is not accepted" },
+    });
+    expect(await verifier.verify(await rs256({ exp: undefined }))).toEqual({
+      ok: false,
+      error: { code: 'UNAUTHORIZED', message: "the token has no expiry ('exp')" },
+    });
+    expect(await verifier.verify(await rs256({ exp: now() + 3 * 86_400 }))).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHORIZED' },
+    });
+  });
+
+  it('refuses at construction a JWKS without both an issuer and an audience', () => {
+    expect(() => new JoseTokenVerifier({ jwksUrl, issuer: ISSUER })).toThrow(
+      'a JWKS verifier needs both an issuer and an audience to check',
+    );
+    expect(() => new JoseTokenVerifier({ jwksUrl, audience: AUDIENCE })).toThrow(RangeError);
+  });
+
   it('throws, rather than refusing, when the key set cannot be fetched', async () => {
-    const verifier = new JoseTokenVerifier({ jwksUrl: jwksUrl.replace('jwks.json', 'missing.json') });
+    const verifier = new JoseTokenVerifier({
+      jwksUrl: jwksUrl.replace('jwks.json', 'missing.json'),
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    });
     await expect(verifier.verify(await rs256({}))).rejects.toThrow();
   });
 
   it('refuses symmetric algorithms for a JWKS at construction', () => {
-    expect(() => new JoseTokenVerifier({ jwksUrl, algorithms: ['HS256'] })).toThrow(RangeError);
-    expect(() => new JoseTokenVerifier({ jwksUrl, algorithms: ['none'] })).toThrow(RangeError);
+    const claims = { issuer: ISSUER, audience: AUDIENCE };
+    expect(() => new JoseTokenVerifier({ jwksUrl, algorithms: ['HS256'], ...claims })).toThrow(RangeError);
+    expect(() => new JoseTokenVerifier({ jwksUrl, algorithms: ['none'], ...claims })).toThrow(RangeError);
   });
 });

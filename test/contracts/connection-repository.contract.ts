@@ -223,6 +223,26 @@ export function describeConnectionRepositoryContract(
         PROPERTY_TIMEOUT_MS,
       );
 
+      it('sets the authorization expiry with the user, moves it for the same user, and keeps it on a conflict', async () => {
+        const scope = freshScope();
+        const id = scope.connectionId('expiring');
+        await repo().save(connectionOf(id, null, { connectedAt: 1_000, expiresAt: 9_000_000 }));
+        const first = await repo().assignUser(id, scope.userId('owner'), 1_700_000_000_123);
+        expect(first.ok && first.value.authExpiresAt).toBe(1_700_000_000_123);
+        const renewed = await repo().assignUser(id, scope.userId('owner'), 1_700_000_900_456);
+        expect(renewed.ok && renewed.value.authExpiresAt).toBe(1_700_000_900_456);
+        const conflict = await repo().assignUser(id, scope.userId('intruder'), 1_800_000_000_000);
+        expect(conflict.ok ? null : conflict.error.code).toBe('USER_CONFLICT');
+        expect(await repo().find(id)).toMatchObject({
+          userId: scope.userId('owner'),
+          authExpiresAt: 1_700_000_900_456,
+        });
+        const [found] = (await walkUser(repo(), scope.userId('owner'), 10)).flatMap(
+          (page) => page.connections,
+        );
+        expect(found?.authExpiresAt).toBe(1_700_000_900_456);
+      });
+
       it('answers CONNECTION_NOT_FOUND for an unknown connection and creates no record', async () => {
         const scope = freshScope();
         const outcome = await repo().assignUser(scope.connectionId('ghost'), scope.userId('u'));

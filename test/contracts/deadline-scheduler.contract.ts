@@ -3,13 +3,13 @@
 // deadlines the transport hands out, each with the scheduler's time at which it was handed out,
 // so the cases can check that every scheduled deadline arrives, intact, and never before its time.
 import { randomBytes } from 'node:crypto';
-import type { AuthorizeDeadline, DeadlineScheduler } from '@pushline/core';
+import type { Deadline, DeadlineScheduler } from '@pushline/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** One deadline as the enforcer received it. */
 export interface HandedOut {
-  readonly deadline: AuthorizeDeadline;
+  readonly deadline: Deadline;
   /** The scheduler's clock when the enforcer received it. */
   readonly receivedAt: number;
 }
@@ -78,6 +78,20 @@ export function describeDeadlineSchedulerContract(
 
     it('hands out a deadline that has already passed, intact, and nothing else', async () => {
       const deadline = { connectionId: freshConnectionId(), at: current().now() - 1_000 };
+      await current().scheduler.schedule(deadline);
+      const handed = await current().take(1, WAIT_MS);
+      expect(handed.map((item) => item.deadline)).toEqual([deadline]);
+      expectNeverEarly(handed);
+    });
+
+    it('hands out a token-expiry check intact, its expiry included', async () => {
+      const at = current().now() - 1_000;
+      const deadline = {
+        kind: 'token-expiry' as const,
+        connectionId: freshConnectionId(),
+        at,
+        expiresAt: at,
+      };
       await current().scheduler.schedule(deadline);
       const handed = await current().take(1, WAIT_MS);
       expect(handed.map((item) => item.deadline)).toEqual([deadline]);

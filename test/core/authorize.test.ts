@@ -5,9 +5,11 @@ describe('Authorize', () => {
   it('marks an anonymous connection as the token’s user', async () => {
     const core = createCore();
     await core.connect.execute({ connectionId: 'c1' });
-    const outcome = await core.authorize.execute({ connectionId: 'c1', token: core.verifier.issue('u1') });
-    expect(outcome).toEqual({ ok: true, value: { userId: 'u1' } });
-    expect((await core.repository.find('c1'))?.userId).toBe('u1');
+    const token = core.verifier.issue('u1', { lifetimeMs: 60_000 });
+    const outcome = await core.authorize.execute({ connectionId: 'c1', token });
+    const expiresAt = core.clock.now() + 60_000;
+    expect(outcome).toEqual({ ok: true, value: { userId: 'u1', expiresAt } });
+    expect(await core.repository.find('c1')).toMatchObject({ userId: 'u1', authExpiresAt: expiresAt });
     expect((await core.repository.findByUser('u1')).connections.map((c) => c.connectionId)).toEqual(['c1']);
   });
 
@@ -31,10 +33,12 @@ describe('Authorize', () => {
 
   it('succeeds again for the same user', async () => {
     const core = createCore();
-    await core.connect.execute({ connectionId: 'c1', userId: 'u1' });
+    await core.connect.execute({ connectionId: 'c1', userId: 'u1', expiresAt: core.clock.now() + 1_000 });
     const outcome = await core.authorize.execute({ connectionId: 'c1', token: core.verifier.issue('u1') });
-    expect(outcome).toEqual({ ok: true, value: { userId: 'u1' } });
-    expect((await core.repository.find('c1'))?.userId).toBe('u1');
+    const expiresAt = core.clock.now() + 15 * 60_000;
+    expect(outcome).toEqual({ ok: true, value: { userId: 'u1', expiresAt } });
+    // A fresh token of the same user moves the authorization's expiry, on the same socket.
+    expect(await core.repository.find('c1')).toMatchObject({ userId: 'u1', authExpiresAt: expiresAt });
   });
 
   it('refuses another user with UNAUTHORIZED and keeps the first user', async () => {
@@ -46,7 +50,9 @@ describe('Authorize', () => {
       ok: false,
       error: { code: 'UNAUTHORIZED', message: 'this connection is already authorized as another user' },
     });
-    expect((await core.repository.find('c1'))?.userId).toBe('u1');
+    const kept = await core.repository.find('c1');
+    expect(kept?.userId).toBe('u1');
+    expect(kept?.authExpiresAt).toBe(core.clock.now() + 15 * 60_000);
     expect((await core.repository.findByUser('u2')).connections).toEqual([]);
   });
 

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { clientTextArbitrary, VALID_TOKEN } from '../support/core-arbitraries.js';
 import { type Comparable, comparable, documentedReply, errorReply } from '../support/protocol-oracle.js';
 import { soakCount, soakTimeout } from '../support/soak.js';
-import { type Core, createCore, ExplodeAction, WhoAmIAction } from './fixture.js';
+import { type Core, createCore, ExplodeAction, WhoAmIAction, LATER } from './fixture.js';
 
 const CASES = soakCount(2_000, 100_000);
 const TIMEOUT_MS = soakTimeout(30_000, 600_000);
@@ -61,7 +61,7 @@ let sequence = 0;
 beforeAll(async () => {
   core = createCore({ actions: [new WhoAmIAction(), new ExplodeAction()] });
   validToken = core.verifier.issue(USER);
-  await core.connect.execute({ connectionId: 'authorized', userId: USER });
+  await core.connect.execute({ connectionId: 'authorized', userId: USER, expiresAt: LATER });
 });
 
 /** Routes one generated frame and a good ping behind it, and checks both replies and the registry. */

@@ -1,20 +1,21 @@
 import { DEFAULT_AUTHORIZE_DEADLINE_MS, DEFAULT_CONNECTION_TTL_MS } from '@pushline/core';
 import { describe, expect, it } from 'vitest';
-import { createCore } from './fixture.js';
+import { createCore, LATER } from './fixture.js';
 
 const NOW = 1_000_000;
 
 describe('Connect', () => {
   it('registers a socket as the user an authorizer named', async () => {
     const core = createCore({ allowAnonymous: false, now: NOW });
-    const outcome = await core.connect.execute({ connectionId: 'c1', userId: 'u1' });
+    const outcome = await core.connect.execute({ connectionId: 'c1', userId: 'u1', expiresAt: LATER });
     const connection = {
       connectionId: 'c1',
       userId: 'u1',
       connectedAt: NOW,
       expiresAt: NOW + DEFAULT_CONNECTION_TTL_MS,
+      authExpiresAt: LATER,
     };
-    expect(outcome).toEqual({ ok: true, value: { connection, authorizeBy: null } });
+    expect(outcome).toEqual({ ok: true, value: { connection, authorizeBy: null, authExpiresAt: LATER } });
     expect(await core.repository.find('c1')).toEqual(connection);
   });
 
@@ -24,7 +25,7 @@ describe('Connect', () => {
     ['a user id of 257 characters', 'u'.repeat(257)],
   ])('refuses %s from the authorizer with UNAUTHORIZED and stores nothing', async (_, userId) => {
     const core = createCore({ allowAnonymous: true });
-    const outcome = await core.connect.execute({ connectionId: 'c1', userId });
+    const outcome = await core.connect.execute({ connectionId: 'c1', userId, expiresAt: LATER });
     expect(outcome.ok ? null : outcome.error.code).toBe('UNAUTHORIZED');
     expect(core.repository.size).toBe(0);
   });
@@ -48,7 +49,12 @@ describe('Connect', () => {
 
   it('prefers the authorizer’s user id over a token', async () => {
     const core = createCore();
-    const outcome = await core.connect.execute({ connectionId: 'c1', userId: 'u1', token: 'not-a-token' });
+    const outcome = await core.connect.execute({
+      connectionId: 'c1',
+      userId: 'u1',
+      expiresAt: LATER,
+      token: 'not-a-token',
+    });
     expect(outcome.ok && outcome.value.connection.userId).toBe('u1');
   });
 
@@ -63,6 +69,7 @@ describe('Connect', () => {
         expiresAt: NOW + DEFAULT_CONNECTION_TTL_MS,
       },
       authorizeBy: NOW + DEFAULT_AUTHORIZE_DEADLINE_MS,
+      authExpiresAt: null,
     });
     expect((await core.repository.find('c1'))?.userId).toBeNull();
   });
@@ -86,9 +93,9 @@ describe('Connect', () => {
 
   it('replaces the record on a repeated connect of the same id', async () => {
     const core = createCore({ now: NOW });
-    await core.connect.execute({ connectionId: 'c1', userId: 'u1' });
+    await core.connect.execute({ connectionId: 'c1', userId: 'u1', expiresAt: LATER });
     core.clock.advance(10);
-    await core.connect.execute({ connectionId: 'c1', userId: 'u1' });
+    await core.connect.execute({ connectionId: 'c1', userId: 'u1', expiresAt: LATER });
     expect(core.repository.all()).toEqual([
       expect.objectContaining({ connectionId: 'c1', userId: 'u1', connectedAt: NOW + 10 }),
     ]);

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { userIdArbitrary, userIdsArbitrary } from '../support/core-arbitraries.js';
 import { PROPERTY_PARAMETERS } from '../support/fast-check.js';
-import { connectionIdsOf, type Core, createCore } from './fixture.js';
+import { connectionIdsOf, type Core, createCore, LATER } from './fixture.js';
 
 /** How a socket registers: as a user (authorizer or token) or anonymous. */
 type Registration =
@@ -33,7 +33,7 @@ async function register(
   const userOf = (index: number) => users[index % users.length]!;
   const input =
     registration.kind === 'userId'
-      ? { connectionId, userId: userOf(registration.user) }
+      ? { connectionId, userId: userOf(registration.user), expiresAt: LATER }
       : registration.kind === 'token'
         ? { connectionId, token: core.verifier.issue(userOf(registration.user)) }
         : { connectionId };
@@ -95,7 +95,7 @@ describe('a connection', { timeout: 60_000 }, () => {
           const userOf = (index: number) => users[index % users.length]!;
           let owner = initialUser === null ? null : userOf(initialUser);
           await core.connect.execute(
-            owner === null ? { connectionId: 'c' } : { connectionId: 'c', userId: owner },
+            owner === null ? { connectionId: 'c' } : { connectionId: 'c', userId: owner, expiresAt: LATER },
           );
           for (const group of groups) {
             const attempts = group.map((attempt) => {

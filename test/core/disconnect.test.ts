@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createCore } from './fixture.js';
+import { createCore, LATER } from './fixture.js';
 
 describe('Disconnect', () => {
   it('removes the socket’s record and only it', async () => {
     const core = createCore();
-    await core.connect.execute({ connectionId: 'c1', userId: 'u1' });
-    await core.connect.execute({ connectionId: 'c2', userId: 'u1' });
+    await core.connect.execute({ connectionId: 'c1', userId: 'u1', expiresAt: LATER });
+    await core.connect.execute({ connectionId: 'c2', userId: 'u1', expiresAt: LATER });
     await core.connect.execute({ connectionId: 'c3' });
     expect(await core.disconnect.execute({ connectionId: 'c1' })).toEqual({
       ok: true,
@@ -17,7 +17,7 @@ describe('Disconnect', () => {
 
   it('succeeds for an unknown or already removed socket', async () => {
     const core = createCore();
-    await core.connect.execute({ connectionId: 'c1', userId: 'u1' });
+    await core.connect.execute({ connectionId: 'c1', userId: 'u1', expiresAt: LATER });
     expect((await core.disconnect.execute({ connectionId: 'c1' })).ok).toBe(true);
     expect((await core.disconnect.execute({ connectionId: 'c1' })).ok).toBe(true);
     expect((await core.disconnect.execute({ connectionId: 'never' })).ok).toBe(true);

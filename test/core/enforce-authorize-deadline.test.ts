@@ -1,4 +1,9 @@
-import { type ConnectionRepository, EnforceAuthorizeDeadline } from '@pushline/core';
+import {
+  type ConnectionPusher,
+  type ConnectionRepository,
+  EnforceAuthorizeDeadline,
+  TransientError,
+} from '@pushline/core';
 import { describe, expect, it } from 'vitest';
 import { createCore } from './fixture.js';
 
@@ -27,14 +32,37 @@ describe('EnforceAuthorizeDeadline', () => {
     expect((await core.repository.find('c1'))?.userId).toBe('u1');
   });
 
-  it('reports a socket without a record as gone', async () => {
+  it('tells the socket why with a closing frame before it closes it', async () => {
     const core = createCore();
     core.pusher.open('c1');
-    expect(await core.enforceAuthorizeDeadline.execute({ connectionId: 'c1' })).toEqual({
-      ok: true,
-      value: { result: 'gone' },
-    });
-    expect(core.pusher.isOpen('c1')).toBe(true);
+    await core.connect.execute({ connectionId: 'c1' });
+    await core.enforceAuthorizeDeadline.execute({ connectionId: 'c1' });
+    expect(core.pusher.framesOf('c1').map((frame) => JSON.parse(frame) as unknown)).toEqual([
+      { type: 'closing', reason: 'AUTHORIZE_TIMEOUT', reconnect: 'new-token' },
+    ]);
+    expect(core.pusher.isOpen('c1')).toBe(false);
+  });
+
+  // A DELETE @connections that fails once (429, 5xx) after the record was removed: the retry
+  // finds no record, and must still close the socket (it used to report 'gone' and leave it open).
+  it('closes the socket on a retry after a close that failed once, though its record is gone', async () => {
+    const core = createCore();
+    core.pusher.open('c1');
+    await core.connect.execute({ connectionId: 'c1' });
+    let failures = 1;
+    const flaky: ConnectionPusher = {
+      push: (id, payload) => core.pusher.push(id, payload),
+      info: (id) => core.pusher.info(id),
+      disconnect: (id) => {
+        if (failures-- > 0) return Promise.reject(new TransientError('429 TooManyRequests'));
+        return core.pusher.disconnect(id);
+      },
+    };
+    const enforce = new EnforceAuthorizeDeadline(core.repository, flaky);
+    await expect(enforce.execute({ connectionId: 'c1' })).rejects.toThrow('429');
+    expect(core.repository.size).toBe(0);
+    expect(await enforce.execute({ connectionId: 'c1' })).toEqual({ ok: true, value: { result: 'closed' } });
+    expect(core.pusher.isOpen('c1')).toBe(false);
   });
 
   it('forgets an anonymous record whose socket already left, as gone', async () => {

@@ -97,7 +97,7 @@ export function createCore(options: CoreOptions = {}) {
   const messageQueue = new InMemoryMessageQueue();
   const queue = new RecordingMessageQueue(messageQueue);
   const pusher = new InMemoryConnectionPusher(clock);
-  const verifier = new InMemoryTokenVerifier();
+  const verifier = new InMemoryTokenVerifier({ clock });
   const interpose = options.interpose ?? (<T>(_: string, port: T): T => port);
   const ports = {
     repository: interpose<ConnectionRepository>('repository', repository),
@@ -168,11 +168,15 @@ export async function connectionIdsOf(core: Core, userId: string): Promise<strin
   return ids.sort();
 }
 
-/** Every notification frame pushed to a socket, parsed. */
+/** Every notification frame pushed to a socket, parsed; a `closing` frame is not one, and is skipped. */
 export function notificationsOf(core: Core, connectionId: string): { id: string; data: unknown }[] {
-  return core.pusher.framesOf(connectionId).map((payload) => {
+  return core.pusher.framesOf(connectionId).flatMap((payload) => {
     const frame = JSON.parse(payload) as { type: string; id: string; data: unknown };
+    if (frame.type === 'closing') return [];
     if (frame.type !== 'notification') throw new Error(`unexpected frame ${payload}`);
-    return { id: frame.id, data: frame.data };
+    return [{ id: frame.id, data: frame.data }];
   });
 }
+
+/** A token expiry far beyond any test's clock, for sockets an authorizer admitted. */
+export const LATER = 10 ** 13;

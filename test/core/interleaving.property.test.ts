@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { userIdsArbitrary } from '../support/core-arbitraries.js';
 import { PROPERTY_PARAMETERS } from '../support/fast-check.js';
-import { type Core, createCore, notificationsOf } from './fixture.js';
+import { type Core, createCore, notificationsOf, LATER } from './fixture.js';
 
 /** A port whose every call waits for the scheduler before it runs. */
 function scheduled(scheduler: fc.Scheduler) {
@@ -94,7 +94,9 @@ async function perform(
       const userId = operation.user === null ? null : userOf(operation.user);
       owners.add(connectionId, userId);
       core.pusher.open(connectionId);
-      await core.connect.execute(userId === null ? { connectionId } : { connectionId, userId });
+      await core.connect.execute(
+        userId === null ? { connectionId } : { connectionId, userId, expiresAt: LATER },
+      );
       return;
     }
     case 'authorize': {
@@ -160,7 +162,9 @@ describe('under any interleaving', { timeout: 60_000 }, () => {
             owners.add(connectionId, userId);
             core.pusher.open(connectionId);
             await scheduler.waitFor(
-              core.connect.execute(userId === null ? { connectionId } : { connectionId, userId }),
+              core.connect.execute(
+                userId === null ? { connectionId } : { connectionId, userId, expiresAt: LATER },
+              ),
             );
           }
 

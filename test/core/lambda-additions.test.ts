@@ -15,13 +15,14 @@ import {
   StartExport,
 } from '@pushline/core';
 import { describe, expect, it } from 'vitest';
+import { LATER } from './fixture.js';
 
 const NOW = 1_000_000;
 
 function connectWithScheduler(allowAnonymous: boolean) {
   const clock = new ManualClock(NOW);
   const repository = new InMemoryConnectionRepository();
-  const verifier = new InMemoryTokenVerifier();
+  const verifier = new InMemoryTokenVerifier({ clock });
   const deadlines = new InMemoryDeadlineScheduler(clock);
   const connect = new Connect(
     repository,
@@ -45,12 +46,31 @@ describe('Connect with a DeadlineScheduler', () => {
     expect(deadlines.scheduled()).toEqual([]);
   });
 
-  it('schedules nothing for a socket that connected as a user, or was refused', async () => {
+  it('schedules a token expiry check, not an authorize deadline, for a user’s socket, and nothing for a refused one', async () => {
     const { connect, deadlines, verifier } = connectWithScheduler(false);
-    await connect.execute({ connectionId: 'c1', userId: 'u1' });
-    await connect.execute({ connectionId: 'c2', token: verifier.issue('u2') });
+    await connect.execute({ connectionId: 'c1', userId: 'u1', expiresAt: NOW + 60_000 });
+    await connect.execute({ connectionId: 'c2', token: verifier.issue('u2', { lifetimeMs: 120_000 }) });
     await connect.execute({ connectionId: 'c3' });
-    expect(deadlines.scheduled()).toEqual([]);
+    // Further than SQS can delay (15 minutes): checked at the horizon, then again.
+    await connect.execute({ connectionId: 'c4', userId: 'u4', expiresAt: LATER });
+    expect(deadlines.scheduled()).toEqual([
+      { kind: 'token-expiry', connectionId: 'c1', at: NOW + 60_000, expiresAt: NOW + 60_000 },
+      { kind: 'token-expiry', connectionId: 'c2', at: NOW + 120_000, expiresAt: NOW + 120_000 },
+      { kind: 'token-expiry', connectionId: 'c4', at: NOW + 900_000, expiresAt: LATER },
+    ]);
+  });
+
+  it('refuses an authorizer’s user without a token expiry, or with one already past', async () => {
+    const { connect, repository } = connectWithScheduler(false);
+    expect(await connect.execute({ connectionId: 'c1', userId: 'u1' })).toEqual({
+      ok: false,
+      error: { code: 'UNAUTHORIZED', message: 'the authorizer gave no token expiry' },
+    });
+    expect(await connect.execute({ connectionId: 'c2', userId: 'u1', expiresAt: NOW })).toEqual({
+      ok: false,
+      error: { code: 'UNAUTHORIZED', message: 'the token has expired' },
+    });
+    expect(repository.size).toBe(0);
   });
 
   it('throws when the deadline cannot be scheduled, so the transport refuses the socket', async () => {

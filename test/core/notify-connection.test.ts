@@ -8,7 +8,7 @@ import {
   utf8ByteLength,
 } from '@pushline/core';
 import { describe, expect, it } from 'vitest';
-import { createCore } from './fixture.js';
+import { createCore, LATER } from './fixture.js';
 
 async function setup() {
   const core = createCore();
@@ -18,7 +18,7 @@ async function setup() {
     ['c3', 'u2'],
   ] as const) {
     core.pusher.open(connectionId);
-    await core.connect.execute({ connectionId, userId });
+    await core.connect.execute({ connectionId, userId, expiresAt: LATER });
   }
   return core;
 }

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { notificationDataArbitrary, userIdsArbitrary } from '../support/core-arbitraries.js';
 import { PROPERTY_PARAMETERS } from '../support/fast-check.js';
-import { createCore } from './fixture.js';
+import { createCore, LATER } from './fixture.js';
 
 // Hundreds of runs per property: more than vitest's default 5 s on a busy machine.
 describe('NotifyUser', { timeout: 60_000 }, () => {
@@ -32,7 +32,7 @@ describe('NotifyUser', { timeout: 60_000 }, () => {
               if (userId !== null)
                 await core.authorize.execute({ connectionId, token: core.verifier.issue(userId) });
             } else {
-              await core.connect.execute({ connectionId, userId });
+              await core.connect.execute({ connectionId, userId, expiresAt: LATER });
             }
             connections.set(connectionId, userId);
           };

@@ -8,12 +8,14 @@ import {
 } from '@pushline/core';
 import { InMemoryMessageQueue, ManualClock } from '@pushline/adapters/memory';
 import { describe, expect, it } from 'vitest';
-import { type Core, createCore } from './fixture.js';
+import { type Core, createCore, LATER } from './fixture.js';
 
 async function connectMany(core: Core, userId: string | null, count: number, prefix = userId ?? 'anon') {
   for (let i = 0; i < count; i++) {
     const connectionId = `${prefix}-${String(i).padStart(3, '0')}`;
-    await core.connect.execute(userId === null ? { connectionId } : { connectionId, userId });
+    await core.connect.execute(
+      userId === null ? { connectionId } : { connectionId, userId, expiresAt: LATER },
+    );
   }
 }
 

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { notificationDataArbitrary } from '../support/core-arbitraries.js';
 import { PROPERTY_PARAMETERS } from '../support/fast-check.js';
-import { connectionIdsOf, type Core, createCore, notificationsOf, WhoAmIAction } from './fixture.js';
+import { connectionIdsOf, type Core, createCore, notificationsOf, WhoAmIAction, LATER } from './fixture.js';
 
 const USERS = ['ann', 'bob', 'cy'] as const;
 const START = 1_000_000;
@@ -93,7 +93,7 @@ function connectCommand(mode: ConnectMode, user: string): Command {
     real.pusher.open(connectionId);
     const input =
       mode === 'userId'
-        ? { connectionId, userId: user }
+        ? { connectionId, userId: user, expiresAt: LATER }
         : mode === 'token'
           ? { connectionId, token: real.verifier.issue(user) }
           : mode === 'badToken'
@@ -109,11 +109,19 @@ function connectCommand(mode: ConnectMode, user: string): Command {
     }
     const userId = mode === 'anonymous' ? null : user;
     const expiresAt = model.now + TTL_MS;
+    const authExpiresAt = mode === 'userId' ? LATER : mode === 'token' ? model.now + 15 * 60_000 : null;
     expect(outcome).toEqual({
       ok: true,
       value: {
-        connection: { connectionId, userId, connectedAt: model.now, expiresAt },
+        connection: {
+          connectionId,
+          userId,
+          connectedAt: model.now,
+          expiresAt,
+          ...(authExpiresAt === null ? {} : { authExpiresAt }),
+        },
         authorizeBy: userId === null ? model.now + DEFAULT_AUTHORIZE_DEADLINE_MS : null,
+        authExpiresAt,
       },
     });
     model.records.set(connectionId, { userId, expiresAt });

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clientTextArbitrary, VALID_TOKEN } from '../support/core-arbitraries.js';
 import { PROPERTY_PARAMETERS } from '../support/fast-check.js';
-import { createCore, ExplodeAction, WhoAmIAction } from './fixture.js';
+import { createCore, ExplodeAction, WhoAmIAction, LATER } from './fixture.js';
 
 const SENDERS = ['anonymous', 'authorized', 'unregistered', 'transport-user'] as const;
 
@@ -33,7 +33,7 @@ describe('Route', { timeout: 60_000 }, () => {
       fc.asyncProperty(clientTextArbitrary, fc.constantFrom(...SENDERS), async (text, sender) => {
         const core = createCore({ actions: [new WhoAmIAction(), new ExplodeAction()] });
         await core.connect.execute({ connectionId: 'anonymous' });
-        await core.connect.execute({ connectionId: 'authorized', userId: 'u1' });
+        await core.connect.execute({ connectionId: 'authorized', userId: 'u1', expiresAt: LATER });
         core.pusher.open('anonymous');
         core.pusher.open('authorized');
         const body = text.replaceAll(VALID_TOKEN, core.verifier.issue('u1'));
@@ -62,7 +62,7 @@ describe('Route', { timeout: 60_000 }, () => {
       fc.asyncProperty(clientTextArbitrary, fc.constantFrom(...SENDERS), async (text, sender) => {
         const core = createCore({ actions: [new WhoAmIAction(), new ExplodeAction()] });
         await core.connect.execute({ connectionId: 'anonymous' });
-        await core.connect.execute({ connectionId: 'authorized', userId: 'u1' });
+        await core.connect.execute({ connectionId: 'authorized', userId: 'u1', expiresAt: LATER });
         const body = text.replaceAll(VALID_TOKEN, core.verifier.issue('u1'));
         const input =
           sender === 'transport-user'

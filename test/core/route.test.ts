@@ -1,7 +1,7 @@
 import { type Action, CLIENT_ERROR_CODES, type ConnectionRepository, Route } from '@pushline/core';
 import { InMemoryConnectionRepository } from '@pushline/adapters/memory';
 import { describe, expect, it } from 'vitest';
-import { createCore, ExplodeAction, WhoAmIAction } from './fixture.js';
+import { createCore, ExplodeAction, WhoAmIAction, LATER } from './fixture.js';
 
 function setup() {
   const whoami = new WhoAmIAction();
@@ -131,7 +131,7 @@ describe('Route', () => {
 
   it('passes the registry’s user to an action that needs one', async () => {
     const { core, send } = setup();
-    await core.connect.execute({ connectionId: 'c1', userId: 'u1' });
+    await core.connect.execute({ connectionId: 'c1', userId: 'u1', expiresAt: LATER });
     expect((await send('{"action":"whoami"}')).reply).toEqual({ type: 'authorized', userId: 'u1' });
   });
 

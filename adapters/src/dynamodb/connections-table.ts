@@ -31,6 +31,8 @@ export const CONNECTIONS_TABLE = {
   ttlAttribute: 'expiresAt',
   /** Other attributes of an item: not keys, so not declared to DynamoDB. */
   connectedAtAttribute: 'connectedAt',
+  /** When the socket's authorization (its token) expires, in epoch milliseconds; absent while anonymous. */
+  authExpiresAtAttribute: 'authExpiresAt',
 } as const;
 
 /** The `CreateTable` request for a connections table named `tableName` (on-demand capacity). */

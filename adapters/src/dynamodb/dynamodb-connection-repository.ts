@@ -43,7 +43,8 @@ export interface DynamoDbConnectionRepositoryOptions {
 
 type Item = Record<string, AttributeValue>;
 
-const { partitionKey, byUserIndex, ttlAttribute, connectedAtAttribute } = CONNECTIONS_TABLE;
+const { partitionKey, byUserIndex, ttlAttribute, connectedAtAttribute, authExpiresAtAttribute } =
+  CONNECTIONS_TABLE;
 const userAttribute = byUserIndex.partitionKey;
 
 /**
@@ -128,12 +129,16 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
     throw new TransientError('the connection kept changing while its deadline was enforced');
   }
 
-  async assignUser(connectionId: ConnectionId, userId: UserId): Promise<AssignUserOutcome> {
+  async assignUser(
+    connectionId: ConnectionId,
+    userId: UserId,
+    authExpiresAt?: number,
+  ): Promise<AssignUserOutcome> {
     // A failed condition says "not anonymous, not this user, or absent"; which one decides
     // the outcome. If the record was replaced by an anonymous one between the update and
     // the follow-up read, the update is worth another try: bounded, as it needs a race.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const old = await this.tryAssign(connectionId, userId);
+      const old = await this.tryAssign(connectionId, userId, authExpiresAt);
       if (old.assigned !== null) return ok(old.assigned);
       const current = old.item === undefined ? await this.find(connectionId) : readOrThrow(old.item);
       if (current === null) return fail('CONNECTION_NOT_FOUND', 'no such connection');
@@ -183,17 +188,27 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
   private async tryAssign(
     connectionId: ConnectionId,
     userId: UserId,
+    authExpiresAt: number | undefined,
   ): Promise<{ assigned: Connection; item?: undefined } | { assigned: null; item: Item | undefined }> {
+    // The expiry is set by the same conditional write, so it moves only with the user it belongs to.
+    const expiry = authExpiresAt === undefined ? null : { N: String(authExpiresAt) };
     try {
       const { Attributes } = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: keyOf(connectionId),
-          UpdateExpression: 'SET #user = :user',
+          UpdateExpression: expiry === null ? 'SET #user = :user' : 'SET #user = :user, #auth = :auth',
           // attribute_exists: without it UpdateItem would create a record for an unknown id.
           ConditionExpression: 'attribute_exists(#id) AND (attribute_not_exists(#user) OR #user = :user)',
-          ExpressionAttributeNames: { '#id': partitionKey, '#user': userAttribute },
-          ExpressionAttributeValues: { ':user': { S: userId } },
+          ExpressionAttributeNames: {
+            '#id': partitionKey,
+            '#user': userAttribute,
+            ...(expiry === null ? {} : { '#auth': authExpiresAtAttribute }),
+          },
+          ExpressionAttributeValues: {
+            ':user': { S: userId },
+            ...(expiry === null ? {} : { ':auth': expiry }),
+          },
           ReturnValues: 'ALL_NEW',
           // DynamoDB returns the item that failed the condition, saving the follow-up read;
           // dynalite ignores this, so the code below also works without it.
@@ -226,6 +241,9 @@ function toItem(connection: Connection): Item {
   };
   // No attribute at all for an anonymous connection: that keeps it out of the sparse index.
   if (connection.userId !== null) item[userAttribute] = { S: connection.userId };
+  if (connection.authExpiresAt !== undefined) {
+    item[authExpiresAtAttribute] = { N: String(connection.authExpiresAt) };
+  }
   return item;
 }
 
@@ -244,6 +262,9 @@ function readItem(item: Item): ReadItem {
   if (connectedAt === null) return bad(`'${connectedAtAttribute}' is missing or not a number`);
   const expiresAtSeconds = readNumber(item[ttlAttribute]);
   if (expiresAtSeconds === null) return bad(`'${ttlAttribute}' is missing or not a number`);
+  const auth = item[authExpiresAtAttribute];
+  const authExpiresAt = auth === undefined ? undefined : readNumber(auth);
+  if (authExpiresAt === null) return bad(`'${authExpiresAtAttribute}' is not a number`);
   return {
     ok: true,
     connection: {
@@ -251,6 +272,7 @@ function readItem(item: Item): ReadItem {
       userId: user?.S ?? null,
       connectedAt,
       expiresAt: expiresAtSeconds * 1000,
+      ...(authExpiresAt === undefined ? {} : { authExpiresAt }),
     },
   };
 }

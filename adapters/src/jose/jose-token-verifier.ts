@@ -25,12 +25,20 @@ export type JoseKeySource =
       readonly algorithms?: readonly string[];
     };
 
+/** Longest token lifetime accepted when none is configured: one day, in seconds. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+
 /** Options of {@link JoseTokenVerifier}. */
 export type JoseTokenVerifierOptions = JoseKeySource & {
-  /** Required `iss` claim, when set. */
+  /** Required `iss` claim; required with a JWKS (one identity provider serves many apps). */
   readonly issuer?: string;
-  /** Required `aud` claim (one of them), when set. */
+  /** Required `aud` claim (one of them); required with a JWKS, as OIDC requires the check. */
   readonly audience?: string;
+  /**
+   * Longest lifetime accepted, in seconds, from `iat` (when the token has one) and from now
+   * to `exp`; default {@link DEFAULT_MAX_TOKEN_LIFETIME_SECONDS}.
+   */
+  readonly maxLifetimeSeconds?: number;
   /** The claim holding the user id; default `sub`. */
   readonly userIdClaim?: string;
   /** Tolerated clock skew on `exp` and `nbf`, in seconds; default 5. */
@@ -45,14 +53,16 @@ export const MIN_SECRET_BYTES = 32;
  *
  * Refuses with `UNAUTHORIZED`: a bad signature, a key or algorithm that is not configured
  * (so never `alg: none`, and no HS/RS confusion: a secret accepts only HS256, a JWKS only
- * asymmetric algorithms), an expired or not-yet-valid token, a wrong issuer or audience,
- * and a token without a usable user id. Messages never contain the token. A JWKS that
+ * asymmetric algorithms), a token without `exp`, an expired or not-yet-valid token, one
+ * whose lifetime is over the maximum, a wrong issuer or audience, and a token without a
+ * usable user id. With a JWKS, the constructor requires both an issuer and an audience. Messages never contain the token. A JWKS that
  * cannot be fetched is thrown (an infrastructure fault, worth a retry), not refused.
  */
 export class JoseTokenVerifier implements TokenVerifier {
   private readonly key:
     { readonly secret: Promise<webcrypto.CryptoKey> } | { readonly jwks: JWTVerifyGetKey };
   private readonly verifyOptions: JWTVerifyOptions;
+  private readonly maxLifetimeSeconds: number;
 
   constructor(private readonly options: JoseTokenVerifierOptions) {
     let algorithms: string[];
@@ -69,12 +79,20 @@ export class JoseTokenVerifier implements TokenVerifier {
       this.key = { secret };
       algorithms = ['HS256'];
     } else {
+      if (options.issuer === undefined || options.audience === undefined) {
+        throw new RangeError('a JWKS verifier needs both an issuer and an audience to check');
+      }
       this.key = { jwks: createRemoteJWKSet(new URL(options.jwksUrl)) };
       algorithms = [...(options.algorithms ?? DEFAULT_JWKS_ALGORITHMS)];
       if (algorithms.some((alg) => alg.startsWith('HS') || alg === 'none')) {
         throw new RangeError('a JWKS verifier accepts only asymmetric algorithms');
       }
     }
+    const maxLifetime = options.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+    if (!Number.isFinite(maxLifetime) || maxLifetime <= 0) {
+      throw new RangeError('the maximum token lifetime must be a positive number of seconds');
+    }
+    this.maxLifetimeSeconds = maxLifetime;
     this.verifyOptions = {
       algorithms,
       clockTolerance: options.clockToleranceSeconds ?? 5,
@@ -93,9 +111,19 @@ export class JoseTokenVerifier implements TokenVerifier {
     } catch (error) {
       return refuse(error);
     }
+    const { exp, iat } = payload;
+    // A token without an expiry would be valid forever, and so would a socket it opened.
+    if (typeof exp !== 'number') return fail('UNAUTHORIZED', "the token has no expiry ('exp')");
+    const now = Date.now() / 1000;
+    if (
+      exp - now > this.maxLifetimeSeconds ||
+      (typeof iat === 'number' && exp - iat > this.maxLifetimeSeconds)
+    ) {
+      return fail('UNAUTHORIZED', `the token lives longer than the ${this.maxLifetimeSeconds} s accepted`);
+    }
     const userId = payload[this.options.userIdClaim ?? 'sub'];
     if (!isUserId(userId)) return fail('UNAUTHORIZED', 'the token names no valid user');
-    return ok({ userId, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null });
+    return ok({ userId, expiresAt: exp * 1000 });
   }
 }
 

@@ -53,14 +53,17 @@ export class InMemoryConnectionRepository implements ConnectionRepository {
     return Promise.resolve('removed');
   }
 
-  assignUser(connectionId: ConnectionId, userId: UserId): Promise<AssignUserOutcome> {
+  assignUser(connectionId: ConnectionId, userId: UserId, authExpiresAt?: number): Promise<AssignUserOutcome> {
     const connection = this.connections.get(connectionId);
     if (connection === undefined) return Promise.resolve(fail('CONNECTION_NOT_FOUND', 'no such connection'));
-    if (connection.userId === userId) return Promise.resolve(ok(connection));
-    if (connection.userId !== null) {
+    if (connection.userId !== null && connection.userId !== userId) {
       return Promise.resolve(fail('USER_CONFLICT', 'the connection belongs to another user'));
     }
-    const assigned: Connection = { ...connection, userId };
+    const assigned: Connection = {
+      ...connection,
+      userId,
+      ...(authExpiresAt === undefined ? {} : { authExpiresAt }),
+    };
     this.connections.set(connectionId, assigned);
     this.index(assigned);
     return Promise.resolve(ok(assigned));

@@ -9,5 +9,5 @@ export {
   type InMemoryQueueOptions,
   type ReceivedMessage,
 } from './in-memory-queue.js';
-export { InMemoryTokenVerifier } from './in-memory-token-verifier.js';
+export { InMemoryTokenVerifier, type InMemoryTokenVerifierOptions } from './in-memory-token-verifier.js';
 export { ManualClock } from './manual-clock.js';

@@ -1,10 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import {
-  type AuthorizeDeadline,
-  type Clock,
-  type DeadlineScheduler,
-  serializeDeadlineMessage,
-} from '@pushline/core';
+import { type Deadline, type Clock, type DeadlineScheduler, serializeDeadlineMessage } from '@pushline/core';
 import { SQS_MAX_DELAY_SECONDS } from './sqs-message-queue.js';
 
 /** Options of {@link SqsDeadlineScheduler}. */
@@ -27,7 +22,7 @@ export interface SqsDeadlineSchedulerOptions {
 export class SqsDeadlineScheduler implements DeadlineScheduler {
   constructor(private readonly options: SqsDeadlineSchedulerOptions) {}
 
-  async schedule(deadline: AuthorizeDeadline): Promise<void> {
+  async schedule(deadline: Deadline): Promise<void> {
     const waitMs = Math.max(0, deadline.at - this.options.clock.now());
     if (waitMs > SQS_MAX_DELAY_SECONDS * 1000) {
       throw new RangeError(`a deadline ${waitMs} ms away exceeds SQS's ${SQS_MAX_DELAY_SECONDS} s delay`);

@@ -45,7 +45,8 @@ export async function handlerNames(): Promise<string[]> {
 }
 
 /**
- * esbuild options as SST 4 sets them for a `nodejs22.x` function with `format: "esm"` and
+ * esbuild options as SST 4 sets them for a `nodejs22.x` function (the functions now run on
+ * `nodejs24.x`, which runs ES2023 as is) with `format: "esm"` and
  * `minify: true` (pkg/runtime/node/build.go): platform node, ESM, target ES2023, main fields
  * `module,main`, `keepNames`, the `createRequire` banner, all three minifications.
  */

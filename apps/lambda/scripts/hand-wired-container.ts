@@ -15,6 +15,7 @@ import {
   Disconnect,
   DownloadExport,
   EnforceAuthorizeDeadline,
+  EnforceTokenExpiry,
   NotifyConnection,
   NotifyUser,
   PingAction,
@@ -81,7 +82,9 @@ export function createContainer(config: AppConfig): HandWiredContainer {
     const keys = config.tokenKeys;
     if (keys === null) throw new Error('no token keys');
     return new JoseTokenVerifier(
-      keys.kind === 'jwks' ? { jwksUrl: keys.jwksUrl, ...claims } : { secret: keys.secret, ...claims },
+      keys.kind === 'jwks'
+        ? { jwksUrl: keys.jwksUrl, ...claims, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds }
+        : { secret: keys.secret, ...claims, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds },
     );
   });
   const issuer = once(() => {
@@ -89,7 +92,9 @@ export function createContainer(config: AppConfig): HandWiredContainer {
     if (keys?.kind !== 'secret') throw new Error('no token secret');
     return new JoseTokenIssuer({ secret: keys.secret, ...claims });
   });
-  const authorize = once(() => new Authorize(repository(), verifier()));
+  const authorize = once(
+    () => new Authorize(repository(), verifier(), { deadlines: deadlines(), clock: clock() }),
+  );
   const factories = new Map<symbol, () => unknown>([
     [TOKENS.Config, () => config],
     [TOKENS.Logger, logger],
@@ -115,6 +120,10 @@ export function createContainer(config: AppConfig): HandWiredContainer {
     [TOKENS.NotifyUser, once(() => new NotifyUser(repository(), queue(), clock()))],
     [TOKENS.NotifyConnection, once(() => new NotifyConnection(pusher(), repository()))],
     [TOKENS.EnforceAuthorizeDeadline, once(() => new EnforceAuthorizeDeadline(repository(), pusher()))],
+    [
+      TOKENS.EnforceTokenExpiry,
+      once(() => new EnforceTokenExpiry(repository(), pusher(), clock(), deadlines())),
+    ],
     [TOKENS.StartExport, once(() => new StartExport(exports(), queue(), clock()))],
     [TOKENS.DownloadExport, once(() => new DownloadExport(exports(), clock()))],
   ]);

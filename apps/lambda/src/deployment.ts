@@ -1,5 +1,8 @@
-/** The Lambda runtime every function is deployed on. */
-export const LAMBDA_RUNTIME = 'nodejs22.x' as const;
+/**
+ * The Lambda runtime every function is deployed on: Node.js 24, SST 4's default runtime
+ * (nodejs22.x's Lambda support ends 2027-04-30). The bundles target ES2023, which it runs.
+ */
+export const LAMBDA_RUNTIME = 'nodejs24.x' as const;
 
 /**
  * Packages the deployed bundles leave out because the runtime provides them: the AWS SDK v3.
@@ -22,3 +25,21 @@ export const QUEUE_BATCH_SIZE = 10;
  * function run less per notification); more sockets go through the NotifyConnection queue.
  */
 export const DIRECT_PUSH_LIMIT = 10;
+
+/**
+ * Most concurrent invocations of each queue's consumer (the event source's
+ * `maximumConcurrency`, 2 to 1000), so a large fan-out or a dead-letter redrive cannot take the
+ * account's concurrency from the WebSocket route functions. Overridden at deploy by
+ * `PUSHLINE_MAX_CONCURRENCY_<QUEUE>`.
+ */
+export const QUEUE_MAX_CONCURRENCY = { NotifyUser: 10, NotifyConnection: 50, Deadlines: 5 } as const;
+
+/** How long a dead-letter queue keeps a message: 14 days, SQS's maximum (its default is 4). */
+export const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;
+
+/**
+ * The WebSocket stage's default route throttling (messages a second, and burst), below the
+ * account's API Gateway quota (10,000 a second, burst 5,000, shared by every API in the region).
+ * Overridden at deploy by `PUSHLINE_WS_THROTTLE_RATE` and `PUSHLINE_WS_THROTTLE_BURST`.
+ */
+export const WS_THROTTLE = { rate: 1_000, burst: 500 } as const;

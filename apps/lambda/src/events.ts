@@ -29,3 +29,14 @@ export function authorizerUserId(event: WebSocketEvent): string | undefined {
   const userId = event.requestContext.authorizer?.userId;
   return typeof userId === 'string' && userId !== '' ? userId : undefined;
 }
+
+/**
+ * When the authorizer's token expires (epoch ms), if it put one in the context. API Gateway
+ * stringifies context values, so a number may arrive as text.
+ */
+export function authorizerExpiresAt(event: WebSocketEvent): number | undefined {
+  const value = event.requestContext.authorizer?.expiresAt;
+  const number =
+    typeof value === 'number' ? value : typeof value === 'string' && value !== '' ? Number(value) : NaN;
+  return Number.isFinite(number) ? number : undefined;
+}

@@ -16,7 +16,9 @@ export interface OutcomeFields extends RequestFields {
 }
 
 /**
- * Logs an outcome: a fault at ERROR, a refusal at WARN, a success at INFO. With `context`, the
+ * Logs an outcome: a fault at ERROR, a refusal at WARN, a success at `successLevel` (INFO by
+ * default; the frame and queue handlers log successes at DEBUG, as one CloudWatch line per
+ * frame or push costs more than handling it, and each stage sets its level). With `context`, the
  * Lambda context is added only when a line is written: Powertools reads the environment on
  * every `addContext` and every `info` call, even when INFO is off, which was about 5% of the
  * CPU of a `ping` through the local stack.
@@ -26,6 +28,7 @@ export function logOutcome(
   fields: OutcomeFields,
   fault: unknown = null,
   context?: Context,
+  successLevel: 'info' | 'debug' = 'info',
 ): void {
   // The first invocation adds its context even when nothing is written, so that Powertools
   // marks that one, and only that one, as the cold start.
@@ -34,24 +37,29 @@ export function logOutcome(
     logger.addContext(context);
     CONTEXT_SEEN.add(logger);
   }
-  if (fault === null && fields.code === null && !logsInfo(logger)) return;
+  if (fault === null && fields.code === null && !logsAt(logger, successLevel)) return;
   if (context !== undefined && !first) logger.addContext(context);
   if (fault !== null) logger.error('outcome', { ...fields, error: describeFault(fault) });
-  else if (fields.code === null) logger.info('outcome', fields);
-  else logger.warn('outcome', fields);
+  else if (fields.code === null) {
+    if (successLevel === 'debug') logger.debug('outcome', fields);
+    else logger.info('outcome', fields);
+  } else logger.warn('outcome', fields);
 }
 
-/** Whether the logger writes INFO lines; read once per logger, as reading it reads the environment. */
-function logsInfo(logger: Logger): boolean {
-  let enabled = INFO_ENABLED.get(logger);
-  if (enabled === undefined) {
-    enabled = logger.level <= LogLevelThreshold.INFO;
-    INFO_ENABLED.set(logger, enabled);
+/** Whether the logger writes lines of this level; read once per logger, as reading it reads the environment. */
+function logsAt(logger: Logger, level: 'info' | 'debug'): boolean {
+  let levels = ENABLED.get(logger);
+  if (levels === undefined) {
+    levels = {
+      info: logger.level <= LogLevelThreshold.INFO,
+      debug: logger.level <= LogLevelThreshold.DEBUG,
+    };
+    ENABLED.set(logger, levels);
   }
-  return enabled;
+  return levels[level];
 }
 
-const INFO_ENABLED = new WeakMap<Logger, boolean>();
+const ENABLED = new WeakMap<Logger, { readonly info: boolean; readonly debug: boolean }>();
 const CONTEXT_SEEN = new WeakSet<Logger>();
 
 export function describeFault(fault: unknown): string {
@@ -123,7 +131,13 @@ export async function processBatch(
         const result = await handle(record);
         if (!result.done) batchItemFailures.push({ itemIdentifier: record.messageId });
         metrics.settle(route, record, result);
-        logOutcome(logger, { ...base, ...result.fields, code: result.code, durationMs: elapsed(started) });
+        logOutcome(
+          logger,
+          { ...base, ...result.fields, code: result.code, durationMs: elapsed(started) },
+          null,
+          undefined,
+          'debug',
+        );
       } catch (fault) {
         batchItemFailures.push({ itemIdentifier: record.messageId });
         metrics.settle(route, record, { done: false, code: faultCode(fault) });

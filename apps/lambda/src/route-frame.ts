@@ -30,6 +30,7 @@ export async function routeFrame(
     },
     outcome.fault,
     context,
+    'debug',
   );
   return { statusCode: 200, body: outcome.payload };
 }

@@ -15,7 +15,15 @@ export const ENV = {
   heartbeatSeconds: 'PUSHLINE_HEARTBEAT_SECONDS',
   rateLimit: 'PUSHLINE_RATE_LIMIT',
   rateBurst: 'PUSHLINE_RATE_BURST',
+  tokenMaxLifetimeSeconds: 'PUSHLINE_TOKEN_MAX_LIFETIME_SECONDS',
+  allowDevOnNetwork: 'PUSHLINE_ALLOW_DEV_ON_NETWORK',
 } as const;
+
+/** Whether `host` only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
+}
 
 export type Mode = 'dev' | 'production';
 export type AuthMode = 'either' | 'connect';
@@ -43,6 +51,8 @@ export interface ServerConfig {
   readonly rateLimit: number;
   /** Frames one socket may send at once above the average. */
   readonly rateBurst: number;
+  /** Longest token lifetime the verifier accepts, in seconds. */
+  readonly tokenMaxLifetimeSeconds: number;
 }
 
 /**
@@ -65,20 +75,37 @@ export function loadConfig(env: Environment = process.env): ServerConfig {
     if (apiKey === null) vars.problem(`${ENV.apiKey} is required`);
   }
   if (apiKey !== null && apiKey.length < 16) vars.problem(`${ENV.apiKey} must be at least 16 characters`);
+  const tokenIssuer = vars.string(ENV.tokenIssuer);
+  const tokenAudience = vars.string(ENV.tokenAudience);
+  if (jwksUrl !== null) {
+    // One identity provider issues tokens to many apps: OIDC requires the aud check.
+    if (tokenIssuer === null) vars.problem(`${ENV.tokenIssuer} is required with ${ENV.jwksUrl}`);
+    if (tokenAudience === null) vars.problem(`${ENV.tokenAudience} is required with ${ENV.jwksUrl}`);
+  }
+  const host = vars.string(ENV.host) ?? '127.0.0.1';
+  // Dev mode serves POST /token (a token for any user, to anyone who asks) and makes up
+  // missing secrets: fine on this machine, not on a network, unless someone says so.
+  const allowDevOnNetwork = vars.oneOf(ENV.allowDevOnNetwork, ['true', 'false'], 'false') === 'true';
+  if (mode === 'dev' && !isLoopbackHost(host) && !allowDevOnNetwork) {
+    vars.problem(
+      `${ENV.mode} is dev (the default) and ${ENV.host} is '${host}', which other machines can reach: dev mode serves POST /token to anyone. Set ${ENV.mode}=production (with ${ENV.tokenSecret} or ${ENV.jwksUrl}, and ${ENV.apiKey}), or ${ENV.allowDevOnNetwork}=true if this is intended`,
+    );
+  }
 
   const config: ServerConfig = {
-    host: vars.string(ENV.host) ?? '127.0.0.1',
+    host,
     port: vars.integer(ENV.port, 8080, 0, 65535),
     mode,
     authMode: vars.oneOf<AuthMode>(ENV.authMode, ['either', 'connect'], 'either'),
     tokenKeys: jwksUrl !== null ? { kind: 'jwks', jwksUrl } : { kind: 'secret', secret },
-    tokenIssuer: vars.string(ENV.tokenIssuer),
-    tokenAudience: vars.string(ENV.tokenAudience),
+    tokenIssuer,
+    tokenAudience,
     apiKey,
     authorizeDeadlineMs: vars.integer(ENV.authorizeDeadlineSeconds, 30, 1, 3600) * 1000,
     heartbeatMs: vars.integer(ENV.heartbeatSeconds, 30, 1, 3600) * 1000,
     rateLimit: vars.integer(ENV.rateLimit, 50, 0, 1_000_000),
     rateBurst: vars.integer(ENV.rateBurst, 100, 1, 1_000_000),
+    tokenMaxLifetimeSeconds: vars.integer(ENV.tokenMaxLifetimeSeconds, 86_400, 60, 604_800),
   };
   vars.throwIfInvalid();
   return Object.freeze(config);

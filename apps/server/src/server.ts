@@ -9,11 +9,14 @@ import { closeServer, listen, SystemClock, urlHost } from '@pushline/adapters/sy
 import { WsConnectionPusher } from '@pushline/adapters/ws';
 import {
   Authorize,
+  closingFrame,
+  type ClosingReason,
   Connect,
   type ConnectionPusher,
   defaultActions,
   Disconnect,
   EnforceAuthorizeDeadline,
+  EnforceTokenExpiry,
   errorFrame,
   isUserId,
   NotifyConnection,
@@ -52,6 +55,12 @@ export const RATE_LIMIT_CLOSE_CODE = 1008;
 /** Close code for a socket that did not authorize in time (1008: policy violation). */
 export const AUTHORIZE_DEADLINE_CLOSE_CODE = 1008;
 
+/** Close code for a socket whose token expired without a fresh one (1008: policy violation). */
+export const TOKEN_EXPIRED_CLOSE_CODE = 1008;
+
+/** The longest a Node.js timer waits; a longer delay would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface ServerOptions {
   /** Defaults to a Powertools Logger with service name `pushline-server`. */
   readonly logger?: Logger;
@@ -89,6 +98,8 @@ interface SocketState {
   /** Items on `chain` not finished yet; a frame may skip the chain only when there are none. */
   queued: number;
   deadline: ReturnType<typeof setTimeout> | null;
+  /** Fires at the token's expiry, while the socket is a user's. */
+  expiry: ReturnType<typeof setTimeout> | null;
 }
 
 /**
@@ -130,8 +141,8 @@ export async function startServer(
   };
   const verifier: TokenVerifier = new JoseTokenVerifier(
     config.tokenKeys.kind === 'jwks'
-      ? { jwksUrl: config.tokenKeys.jwksUrl, ...claims }
-      : { secret: secret ?? '', ...claims },
+      ? { jwksUrl: config.tokenKeys.jwksUrl, ...claims, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds }
+      : { secret: secret ?? '', ...claims, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds },
   );
   const issuer = config.mode === 'dev' && secret !== null ? new JoseTokenIssuer({ secret, ...claims }) : null;
   const apiKey = config.apiKey ?? randomBytes(24).toString('base64url');
@@ -153,6 +164,13 @@ export async function startServer(
     disconnect: (id) => pusher.close(id, AUTHORIZE_DEADLINE_CLOSE_CODE, 'authorize deadline passed'),
   };
   const enforceDeadline = new EnforceAuthorizeDeadline(repository, deadlinePusher);
+  // A token's expiry: a timer per socket (no scheduler, so an early fire reports `not-due`).
+  const expiryPusher: ConnectionPusher = {
+    push: (id, payload) => pusher.push(id, payload),
+    info: (id) => pusher.info(id),
+    disconnect: (id) => pusher.close(id, TOKEN_EXPIRED_CLOSE_CODE, 'token expired'),
+  };
+  const enforceExpiry = new EnforceTokenExpiry(repository, expiryPusher, clock);
 
   const stopNotifyConnection = queue.notifyConnection.consume(
     async ({ messageId, body, receiveCount, sentAt }) => {
@@ -212,7 +230,7 @@ export async function startServer(
     }
     const token = url.searchParams.get('token');
     const path = loggablePath(url);
-    let userId: UserId | null = null;
+    let user: { userId: UserId; expiresAt: number } | null = null;
     if (token !== null && token !== '') {
       const verified = await verifier.verify(token);
       if (!verified.ok) {
@@ -220,7 +238,7 @@ export async function startServer(
         refuseUpgrade(socket, 401, 'Unauthorized');
         return;
       }
-      userId = verified.value.userId;
+      user = verified.value;
     } else if (config.authMode === 'connect') {
       logger.info('connect', { code: 'UNAUTHORIZED', reason: 'no token', path });
       refuseUpgrade(socket, 401, 'Unauthorized');
@@ -228,11 +246,17 @@ export async function startServer(
     }
     if (socket.destroyed) return;
     wss.handleUpgrade(request, socket, head, (ws) => {
-      onSocket(ws, userId, request.socket.remoteAddress ?? null, path);
+      onSocket(ws, user, request.socket.remoteAddress ?? null, path);
     });
   }
 
-  function onSocket(ws: WebSocket, userId: UserId | null, sourceIp: string | null, path: string): void {
+  function onSocket(
+    ws: WebSocket,
+    user: { userId: UserId; expiresAt: number } | null,
+    sourceIp: string | null,
+    path: string,
+  ): void {
+    const userId = user?.userId ?? null;
     const connectionId = newConnectionId();
     const state: SocketState = {
       connectionId,
@@ -243,23 +267,25 @@ export async function startServer(
       chain: Promise.resolve(),
       queued: 1, // the connect, below
       deadline: null,
+      expiry: null,
     };
     states.set(ws, state);
     pusher.attach(connectionId, ws, sourceIp);
     // Frames are handled one after another, behind the connect: replies keep their order and
     // an early `authorize` never races the registry write.
     state.chain = connect
-      .execute(userId === null ? { connectionId } : { connectionId, userId })
+      .execute(user === null ? { connectionId } : { connectionId, ...user })
       .then((outcome) => {
         if (!outcome.ok) {
           ws.close(1011, 'connect failed');
           return;
         }
         logger.info('connect', { connectionId, anonymous: userId === null, path });
-        const { authorizeBy } = outcome.value;
+        const { authorizeBy, authExpiresAt } = outcome.value;
         if (authorizeBy !== null) {
           state.deadline = setTimeout(() => void onDeadline(state), Math.max(0, authorizeBy - clock.now()));
         }
+        armExpiry(state, authExpiresAt);
       })
       .catch((error: unknown) => {
         logger.error('connect', { connectionId, code: 'INTERNAL', error: describeError(error) });
@@ -328,6 +354,8 @@ export async function startServer(
     state.refused += 1;
     if (state.refused > config.rateBurst) {
       logger.warn('rate-limit', { connectionId: state.connectionId, code: 'RATE_LIMITED', closed: true });
+      // Long enough for a full burst to refill: a client that waits it out starts afresh.
+      sendClosing(ws, 'RATE_LIMITED', (1000 * config.rateBurst) / Math.max(1, config.rateLimit));
       ws.close(RATE_LIMIT_CLOSE_CODE, 'rate limit exceeded');
       return;
     }
@@ -345,6 +373,7 @@ export async function startServer(
     states.delete(this);
     pusher.detach(connectionId);
     if (state.deadline !== null) clearTimeout(state.deadline);
+    if (state.expiry !== null) clearTimeout(state.expiry);
     state.chain = state.chain
       .then(() => disconnect.execute({ connectionId }))
       .then(() => {
@@ -380,6 +409,10 @@ export async function startServer(
       state.userId = outcome.reply.userId;
       if (state.deadline !== null) clearTimeout(state.deadline);
       state.deadline = null;
+      // The registry has the authorization's expiry (a fresh token moves it): re-arm on it.
+      void repository.find(state.connectionId).then((connection) => {
+        if (states.get(ws) === state) armExpiry(state, connection?.authExpiresAt ?? null);
+      });
     }
     send(ws, outcome.payload);
     // Answered frames are DEBUG: at INFO, writing the line cost more CPU than handling the
@@ -394,6 +427,27 @@ export async function startServer(
     if (outcome.fault !== null) logger.error('frame', { ...fields, error: describeError(outcome.fault) });
     else if (outcome.code === null) logger.debug('frame', fields);
     else logger.info('frame', fields);
+  }
+
+  /** Arms (or re-arms) the socket's token expiry timer; `null` disarms it. */
+  function armExpiry(state: SocketState, expiresAt: number | null): void {
+    if (state.expiry !== null) clearTimeout(state.expiry);
+    state.expiry = null;
+    if (expiresAt === null) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, expiresAt - clock.now()));
+    state.expiry = setTimeout(() => void onExpiry(state, expiresAt), delay);
+  }
+
+  async function onExpiry(state: SocketState, expiresAt: number): Promise<void> {
+    state.expiry = null;
+    const { connectionId } = state;
+    try {
+      const outcome = await enforceExpiry.execute({ connectionId, expiresAt });
+      if (outcome.value.result === 'not-due') armExpiry(state, expiresAt);
+      else logger.info('token-expiry', { connectionId, result: outcome.value.result });
+    } catch (error) {
+      logger.error('token-expiry', { connectionId, error: describeError(error) });
+    }
   }
 
   async function onDeadline(state: SocketState): Promise<void> {
@@ -508,7 +562,10 @@ export async function startServer(
     connectionCount: () => states.size,
     async close() {
       clearInterval(heartbeat);
-      for (const ws of states.keys()) ws.close(1001, 'server shutting down');
+      for (const ws of states.keys()) {
+        sendClosing(ws, 'SHUTDOWN');
+        ws.close(1001, 'server shutting down');
+      }
       await Promise.all([...states.values()].map((state) => state.chain));
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => {
@@ -542,6 +599,11 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
 
 function send(ws: WebSocket, payload: string): void {
   if (ws.readyState === ws.OPEN) ws.send(payload);
+}
+
+/** Tells the client why the server is about to close its socket (docs/protocol.md, `closing`). */
+function sendClosing(ws: WebSocket, reason: ClosingReason, afterMs?: number): void {
+  send(ws, serializeFrame(closingFrame(reason, afterMs)));
 }
 
 function rawToString(data: RawData): string {

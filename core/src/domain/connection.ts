@@ -15,6 +15,11 @@ export interface Connection {
    * never arrived (AWS delivers it on a best-effort basis) expires at this time.
    */
   readonly expiresAt: number;
+  /**
+   * When the socket's authorization ends (its token's `exp`), in epoch milliseconds; absent
+   * while it is anonymous. Authorizing again with a fresh token of the same user moves it.
+   */
+  readonly authExpiresAt?: number;
 }
 
 /** API Gateway closes every WebSocket after two hours; see docs/api-gateway.md §7.2. */
@@ -25,3 +30,9 @@ export const DEFAULT_CONNECTION_TTL_MS = MAX_CONNECTION_DURATION_MS + 10 * 60 * 
 
 /** How long an anonymous connection may stay without authorizing, by default. */
 export const DEFAULT_AUTHORIZE_DEADLINE_MS = 30_000;
+
+/**
+ * The furthest ahead a `DeadlineScheduler` must accept a deadline: SQS's longest delay
+ * (15 minutes). A token that expires later is checked at this horizon and checked again.
+ */
+export const MAX_SCHEDULE_AHEAD_MS = 900_000;

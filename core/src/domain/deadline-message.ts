@@ -1,21 +1,31 @@
 import { isId } from './ids.js';
 import { isPlainObject, parseJson } from './frame.js';
 import { fail, ok, type Outcome } from './outcome.js';
-import type { AuthorizeDeadline } from '../ports/deadline-scheduler.js';
+import type { Deadline } from '../ports/deadline-scheduler.js';
 
 /**
- * The body of a scheduled deadline message: `{"connectionId":"…","at":<epoch ms>}`, as a
- * `DeadlineScheduler` on a queue sends it.
+ * The body of a scheduled deadline message, as a `DeadlineScheduler` on a queue sends it:
+ * `{"connectionId":"…","at":<epoch ms>}` for an authorize deadline, and
+ * `{"kind":"token-expiry","connectionId":"…","at":<epoch ms>,"expiresAt":<epoch ms>}` for a
+ * token's expiry.
  */
-export function serializeDeadlineMessage(deadline: AuthorizeDeadline): string {
+export function serializeDeadlineMessage(deadline: Deadline): string {
+  if (deadline.kind === 'token-expiry') {
+    return JSON.stringify({
+      kind: deadline.kind,
+      connectionId: deadline.connectionId,
+      at: deadline.at,
+      expiresAt: deadline.expiresAt,
+    });
+  }
   return JSON.stringify({ connectionId: deadline.connectionId, at: deadline.at });
 }
 
 /**
  * Parses a deadline message body. Never throws; a bad body is `MALFORMED_QUEUE_MESSAGE` with
- * the reason.
+ * the reason. A body without `kind` is an authorize deadline (the first format).
  */
-export function parseDeadlineMessage(body: string): Outcome<AuthorizeDeadline, 'MALFORMED_QUEUE_MESSAGE'> {
+export function parseDeadlineMessage(body: string): Outcome<Deadline, 'MALFORMED_QUEUE_MESSAGE'> {
   const parsed = parseJson(body);
   if (!parsed.ok) return fail('MALFORMED_QUEUE_MESSAGE', 'body is not valid JSON');
   const value = parsed.value;
@@ -23,8 +33,28 @@ export function parseDeadlineMessage(body: string): Outcome<AuthorizeDeadline, '
   if (!isId(value.connectionId)) {
     return fail('MALFORMED_QUEUE_MESSAGE', "'connectionId' must be a connection id");
   }
-  if (typeof value.at !== 'number' || !Number.isFinite(value.at)) {
+  if (!isEpochMs(value.at)) {
     return fail('MALFORMED_QUEUE_MESSAGE', "'at' must be a number of epoch milliseconds");
   }
-  return ok({ connectionId: value.connectionId, at: value.at });
+  switch (value.kind) {
+    case undefined:
+    case 'authorize':
+      return ok({ connectionId: value.connectionId, at: value.at });
+    case 'token-expiry':
+      if (!isEpochMs(value.expiresAt)) {
+        return fail('MALFORMED_QUEUE_MESSAGE', "'expiresAt' must be a number of epoch milliseconds");
+      }
+      return ok({
+        kind: 'token-expiry',
+        connectionId: value.connectionId,
+        at: value.at,
+        expiresAt: value.expiresAt,
+      });
+    default:
+      return fail('MALFORMED_QUEUE_MESSAGE', "'kind' must be 'authorize' or 'token-expiry'");
+  }
+}
+
+function isEpochMs(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
 }

@@ -1,3 +1,4 @@
+import type { ClosingFrame } from './closing.js';
 import type { ClientErrorCode } from './errors.js';
 import type { NotificationId, UserId } from './ids.js';
 import { fail, ok, type Outcome } from './outcome.js';
@@ -19,6 +20,7 @@ export type ServerFrame =
   | { readonly type: 'pong'; readonly name?: string }
   | { readonly type: 'authorized'; readonly userId: UserId }
   | { readonly type: 'notification'; readonly id: NotificationId; readonly data: unknown }
+  | ClosingFrame
   | ErrorFrame;
 
 /** An error answer to one client frame. The socket stays open. */

@@ -46,7 +46,9 @@ export type AssignUserOutcome = Outcome<Connection, 'CONNECTION_NOT_FOUND' | 'US
  * - `save` is an idempotent upsert; `remove` is idempotent and removes only the given id.
  * - `assignUser` sets the user of an anonymous connection atomically (no read-then-write):
  *   of two concurrent calls with different users exactly one wins, the other gets
- *   `USER_CONFLICT`. Assigning the user a connection already has succeeds.
+ *   `USER_CONFLICT`. Assigning the user a connection already has succeeds. Given
+ *   `authExpiresAt`, the same write sets the record's authorization expiry (so a fresh token
+ *   of the same user extends it); a `USER_CONFLICT` changes nothing.
  * - `findByUser` returns each of the user's connections exactly once across its pages,
  *   in bounded memory per page, and never a connection of another user or an anonymous one.
  * - `removeIfAnonymous` removes a record only while it has no user, atomically: racing an
@@ -81,8 +83,8 @@ export interface ConnectionRepository {
   remove(connectionId: ConnectionId): Promise<void>;
   /** Removes the record if, and only if, it is still anonymous; see the interface's guarantees. */
   removeIfAnonymous(connectionId: ConnectionId): Promise<RemoveIfAnonymousResult>;
-  /** Sets the user of a connection that has none; see the interface's guarantees. */
-  assignUser(connectionId: ConnectionId, userId: UserId): Promise<AssignUserOutcome>;
+  /** Sets the user of a connection that has none (and its authorization expiry); see the interface's guarantees. */
+  assignUser(connectionId: ConnectionId, userId: UserId, authExpiresAt?: number): Promise<AssignUserOutcome>;
   /** One page of the user's connections; see the interface's guarantees. */
   findByUser(userId: UserId, options?: FindByUserOptions): Promise<ConnectionPage>;
 }

@@ -5,16 +5,17 @@ import type { Outcome } from '../domain/outcome.js';
 export interface VerifiedToken {
   /** The user the token was issued to (its subject). */
   readonly userId: UserId;
-  /** When the token expires, in epoch milliseconds, or `null` if it does not. */
-  readonly expiresAt: number | null;
+  /** When the token expires, in epoch milliseconds. A token without an expiry is refused. */
+  readonly expiresAt: number;
 }
 
 /**
  * Checks a bearer token (a JWT in every adapter we ship).
  *
  * Guarantees: a token is accepted only if its signature verifies with a configured key and
- * algorithm (never `alg: none`), it is within its validity window, and its issuer and
- * audience match when configured. Every refusal is `UNAUTHORIZED` with a reason that never
+ * algorithm (never `alg: none`), it has an expiry (`exp`) and is within its validity window,
+ * its lifetime is not over the configured maximum, and its issuer and audience match when
+ * configured (a JWKS verifier always has both). Every refusal is `UNAUTHORIZED` with a reason that never
  * contains the token. Faults fetching keys (a JWKS endpoint down) are thrown.
  *
  * @example

@@ -9,6 +9,7 @@ import type { Clock } from '../ports/clock.js';
 import type { ConnectionRepository } from '../ports/connection-repository.js';
 import type { DeadlineScheduler } from '../ports/deadline-scheduler.js';
 import type { TokenVerifier } from '../ports/token-verifier.js';
+import { tokenExpiryDeadline } from './enforce-token-expiry.js';
 
 /** Options of {@link Connect}. */
 export interface ConnectOptions {
@@ -21,20 +22,26 @@ export interface ConnectOptions {
 }
 
 /**
- * Input of {@link Connect}. Give `userId` when an authorizer has already verified the user
- * (API Gateway's REQUEST authorizer), or `token` to verify here, or neither for an
- * anonymous socket.
+ * Input of {@link Connect}. Give `userId` and its token's `expiresAt` when an authorizer has
+ * already verified the user (API Gateway's REQUEST authorizer), or `token` to verify here,
+ * or neither for an anonymous socket.
  */
 export interface ConnectInput {
   readonly connectionId: ConnectionId;
   readonly userId?: UserId;
+  /** With `userId`: when the authorizer's token expires, in epoch milliseconds (required). */
+  readonly expiresAt?: number;
   readonly token?: string;
 }
 
-/** The stored connection and, for an anonymous one, the time by which it must authorize. */
+/**
+ * The stored connection and, for an anonymous one, the time by which it must authorize; for
+ * a user's, when its authorization (the token) expires.
+ */
 export interface Connected {
   readonly connection: Connection;
   readonly authorizeBy: number | null;
+  readonly authExpiresAt: number | null;
 }
 
 export type ConnectOutcome = Outcome<Connected, 'UNAUTHORIZED'>;
@@ -42,14 +49,15 @@ export type ConnectOutcome = Outcome<Connected, 'UNAUTHORIZED'>;
 /**
  * `$connect`: registers a socket, as a user's or as anonymous.
  *
- * Refuses with `UNAUTHORIZED` a bad token, a bad user id, or a socket without either
- * when anonymous sockets are not allowed; nothing is stored then. Idempotent: a repeated
+ * Refuses with `UNAUTHORIZED` a bad token, a bad user id or one without a future expiry, or
+ * a socket without either when anonymous sockets are not allowed; nothing is stored then. Idempotent: a repeated
  * connect of the same id replaces its record.
  *
  * Given a {@link DeadlineScheduler}, it schedules the authorize deadline of every anonymous
- * socket after storing it; a scheduling fault is thrown, so the transport refuses the socket
- * instead of admitting one that nothing would close. Without one, the transport enforces
- * `authorizeBy` itself (a timer in the standalone server).
+ * socket, and the token expiry check of every user's socket, after storing it; a scheduling
+ * fault is thrown, so the transport refuses the socket instead of admitting one that nothing
+ * would close. Without one, the transport enforces `authorizeBy` and `authExpiresAt` itself
+ * (timers in the standalone server).
  */
 export class Connect {
   constructor(
@@ -64,31 +72,46 @@ export class Connect {
     const user = await this.resolveUser(input);
     if (!user.ok) return user;
     const now = this.clock.now();
+    const { userId, authExpiresAt } = user.value;
+    if (authExpiresAt !== null && authExpiresAt <= now) return fail('UNAUTHORIZED', 'the token has expired');
     const connection: Connection = {
       connectionId: input.connectionId,
-      userId: user.value,
+      userId,
       connectedAt: now,
       expiresAt: now + (this.options.ttlMs ?? DEFAULT_CONNECTION_TTL_MS),
+      ...(authExpiresAt === null ? {} : { authExpiresAt }),
     };
     await this.repository.save(connection);
     const authorizeBy =
-      user.value === null ? now + (this.options.authorizeDeadlineMs ?? DEFAULT_AUTHORIZE_DEADLINE_MS) : null;
-    if (authorizeBy !== null && this.deadlines !== undefined) {
-      await this.deadlines.schedule({ connectionId: input.connectionId, at: authorizeBy });
+      userId === null ? now + (this.options.authorizeDeadlineMs ?? DEFAULT_AUTHORIZE_DEADLINE_MS) : null;
+    if (this.deadlines !== undefined) {
+      if (authorizeBy !== null) {
+        await this.deadlines.schedule({ connectionId: input.connectionId, at: authorizeBy });
+      } else if (authExpiresAt !== null) {
+        await this.deadlines.schedule(tokenExpiryDeadline(input.connectionId, authExpiresAt, now));
+      }
     }
-    return ok({ connection, authorizeBy });
+    return ok({ connection, authorizeBy, authExpiresAt });
   }
 
-  private async resolveUser(input: ConnectInput): Promise<Outcome<UserId | null, 'UNAUTHORIZED'>> {
+  private async resolveUser(
+    input: ConnectInput,
+  ): Promise<Outcome<{ userId: UserId | null; authExpiresAt: number | null }, 'UNAUTHORIZED'>> {
     if (input.userId !== undefined) {
-      return isUserId(input.userId)
-        ? ok(input.userId)
-        : fail('UNAUTHORIZED', 'the authorizer gave no valid user id');
+      if (!isUserId(input.userId)) return fail('UNAUTHORIZED', 'the authorizer gave no valid user id');
+      if (typeof input.expiresAt !== 'number' || !Number.isFinite(input.expiresAt)) {
+        return fail('UNAUTHORIZED', 'the authorizer gave no token expiry');
+      }
+      return ok({ userId: input.userId, authExpiresAt: input.expiresAt });
     }
     if (input.token !== undefined) {
       const verified = await this.verifier.verify(input.token);
-      return verified.ok ? ok(verified.value.userId) : verified;
+      return verified.ok
+        ? ok({ userId: verified.value.userId, authExpiresAt: verified.value.expiresAt })
+        : verified;
     }
-    return this.options.allowAnonymous ? ok(null) : fail('UNAUTHORIZED', 'a token is required to connect');
+    return this.options.allowAnonymous
+      ? ok({ userId: null, authExpiresAt: null })
+      : fail('UNAUTHORIZED', 'a token is required to connect');
   }
 }

@@ -1,3 +1,5 @@
+import { closingFrame } from '../domain/closing.js';
+import { serializeFrame } from '../domain/frame.js';
 import type { ConnectionId } from '../domain/ids.js';
 import { ok, type Outcome } from '../domain/outcome.js';
 import type { ConnectionPusher } from '../ports/connection-pusher.js';
@@ -15,8 +17,10 @@ export type EnforceAuthorizeDeadlineOutcome = Outcome<
 
 /**
  * Runs when an anonymous socket's authorize deadline passes: removes its record if it is
- * still anonymous (atomically, so a racing authorize is never undone), then closes it.
- * Idempotent.
+ * still anonymous (atomically, so a racing authorize is never undone), then tells the socket
+ * (`closing`, `AUTHORIZE_TIMEOUT`) and closes it. A record that is already gone is closed
+ * too: it may be this deadline's own earlier attempt, whose close failed (throttled, 5xx)
+ * after the removal, so a retry still closes the socket. Idempotent.
  */
 export class EnforceAuthorizeDeadline {
   constructor(
@@ -28,15 +32,13 @@ export class EnforceAuthorizeDeadline {
     // The conditional removal decides, not a read: an authorize that lands a moment before
     // it keeps the socket, one that lands after it finds no connection and is refused.
     const removed = await this.repository.removeIfAnonymous(input.connectionId);
-    switch (removed) {
-      case 'not-found':
-        return ok({ result: 'gone' });
-      case 'authorized':
-        return ok({ result: 'authorized' });
-      case 'removed': {
-        const closed = await this.pusher.disconnect(input.connectionId);
-        return ok({ result: closed.ok ? 'closed' : 'gone' });
-      }
-    }
+    if (removed === 'authorized') return ok({ result: 'authorized' });
+    const told = await this.pusher.push(
+      input.connectionId,
+      serializeFrame(closingFrame('AUTHORIZE_TIMEOUT')),
+    );
+    if (!told.ok) return ok({ result: 'gone' });
+    const closed = await this.pusher.disconnect(input.connectionId);
+    return ok({ result: closed.ok ? 'closed' : 'gone' });
   }
 }

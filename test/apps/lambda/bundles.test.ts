@@ -160,6 +160,8 @@ beforeAll(async () => {
     POWERTOOLS_DEV: 'true',
     // Powertools' dev mode turns metrics off; these tests read them (EMF lines on the console).
     POWERTOOLS_METRICS_DISABLED: 'false',
+    // Successes of the frame and queue handlers are DEBUG lines; these tests read them.
+    POWERTOOLS_LOG_LEVEL: 'DEBUG',
     [ENV.mode]: 'dev',
     [ENV.authMode]: 'either',
     [ENV.connectionsTable]: 'connections',

@@ -138,11 +138,55 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
-  it('prefers a JWKS URL to a secret for verifying, and requires the secret for issuing', () => {
-    const jwks = { ...FULL_ENV, [ENV.jwksUrl]: 'https://issuer.example/.well-known/jwks.json' };
+  it('prefers a JWKS URL to a secret for verifying, with its issuer and audience', () => {
+    const jwks = {
+      ...FULL_ENV,
+      [ENV.jwksUrl]: 'https://issuer.example/.well-known/jwks.json',
+      [ENV.tokenIssuer]: 'https://issuer.example/',
+      [ENV.tokenAudience]: 'pushline',
+    };
     expect(loadConfig('authorizer', jwks).tokenKeys).toEqual({ kind: 'jwks', jwksUrl: jwks[ENV.jwksUrl] });
-    expect(loadConfig('token', jwks).tokenKeys).toEqual({ kind: 'secret', secret: SECRET });
-    const noSecret = { ...jwks, [ENV.tokenSecret]: '' };
-    expect(() => loadConfig('token', noSecret)).toThrow(`${ENV.tokenSecret} is required`);
+    expect(() => loadConfig('token', { ...FULL_ENV, [ENV.tokenSecret]: '' })).toThrow(
+      `${ENV.tokenSecret} is required`,
+    );
+  });
+
+  // A token issued to another app of the same identity provider must not open a socket here.
+  it('refuses a JWKS URL without both an issuer and an audience, in every mode', () => {
+    for (const mode of ['production', 'dev']) {
+      const env = { ...FULL_ENV, [ENV.mode]: mode, [ENV.jwksUrl]: 'https://issuer.example/jwks.json' };
+      expect(() => loadConfig('authorizer', env)).toThrow(
+        [
+          "invalid configuration of 'authorizer':",
+          `  - ${ENV.tokenIssuer} is required with ${ENV.jwksUrl}`,
+          `  - ${ENV.tokenAudience} is required with ${ENV.jwksUrl}`,
+        ].join('\n'),
+      );
+      expect(() => loadConfig('default', { ...env, [ENV.tokenIssuer]: 'https://issuer.example/' })).toThrow(
+        `${ENV.tokenAudience} is required with ${ENV.jwksUrl}`,
+      );
+    }
+  });
+
+  // On a dev stage with a JWKS, POST /token used to sign HS256 tokens no verifier accepted.
+  it('refuses to issue tokens where the verifiers use a JWKS', () => {
+    const env = { ...FULL_ENV, [ENV.jwksUrl]: 'https://issuer.example/jwks.json' };
+    expect(() => loadConfig('token', env)).toThrow(
+      `${ENV.jwksUrl} is set: POST /token would issue HS256 tokens that every verifier refuses`,
+    );
+  });
+
+  it('reads the maximum token lifetime and the log level, and refuses bad ones', () => {
+    expect(loadConfig('authorize', FULL_ENV).tokenMaxLifetimeSeconds).toBe(86_400);
+    expect(
+      loadConfig('authorize', { ...FULL_ENV, [ENV.tokenMaxLifetimeSeconds]: '3600' }).tokenMaxLifetimeSeconds,
+    ).toBe(3_600);
+    expect(() => loadConfig('authorize', { ...FULL_ENV, [ENV.tokenMaxLifetimeSeconds]: '10' })).toThrow(
+      `${ENV.tokenMaxLifetimeSeconds} must be an integer from 60 to 604800, got '10'`,
+    );
+    expect(() => loadConfig('ping', { ...FULL_ENV, [ENV.logLevel]: 'loud' })).toThrow(
+      `${ENV.logLevel} must be one of DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT, got 'loud'`,
+    );
+    expect(loadConfig('ping', { ...FULL_ENV, [ENV.logLevel]: 'debug' }).entry).toBe('ping');
   });
 });

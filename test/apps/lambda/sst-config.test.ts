@@ -21,10 +21,23 @@ interface SstConfig {
 let stubs: SstStubs;
 let config: SstConfig;
 
+/** What every evaluation starts from: the token secret set, and the stage `dev` listed as a dev stage. */
+const BASE_ENV: Record<string, string> = {
+  SST_SECRET_TokenSecret: 'f'.repeat(64),
+  PUSHLINE_DEV_STAGES: 'dev',
+};
+
+const JWKS_ENV = {
+  [ENV.jwksUrl]: 'https://idp.example/.well-known/jwks.json',
+  [ENV.tokenIssuer]: 'https://idp.example/',
+  [ENV.tokenAudience]: 'pushline',
+};
+
 async function evaluate(
   stage: string,
-  env: Record<string, string> = {},
+  overrides: Record<string, string> = {},
 ): Promise<{ declared: Declared; outputs: Record<string, unknown> }> {
+  const env = { ...BASE_ENV, ...overrides };
   const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
   Object.assign(process.env, env);
   stubs.reset(stage);
@@ -164,10 +177,14 @@ describe('sst.config.ts, evaluated offline', () => {
     const subscribers = declared.functions.flatMap(({ at, fn }) =>
       at.kind === 'subscriber' ? [[at.queue, entryOf(fn), at.args]] : [],
     );
+    const consumer = (maximumConcurrency: number) => ({
+      batch: { size: 10, partialResponses: true },
+      transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency } } },
+    });
     expect(subscribers).toEqual([
-      ['NotifyUser', 'notify-user', { batch: { size: 10, partialResponses: true } }],
-      ['NotifyConnection', 'notify-connection', { batch: { size: 10, partialResponses: true } }],
-      ['Deadlines', 'deadline', { batch: { size: 10, partialResponses: true } }],
+      ['NotifyUser', 'notify-user', consumer(10)],
+      ['NotifyConnection', 'notify-connection', consumer(50)],
+      ['Deadlines', 'deadline', consumer(5)],
     ]);
     expect(QUEUE_SETTINGS).toEqual({ maxReceiveCount: 5, visibilityTimeoutSeconds: 120 });
     for (const name of ['NotifyUser', 'NotifyConnection', 'Deadlines']) {
@@ -176,8 +193,19 @@ describe('sst.config.ts, evaluated offline', () => {
         dlq: { queue: queue(`${name}Dlq`), retry: QUEUE_SETTINGS.maxReceiveCount },
         visibilityTimeout: `${QUEUE_SETTINGS.visibilityTimeoutSeconds} seconds`,
       });
-      expect(Object.keys(declared.queues)).toContain(`${name}Dlq`);
+      // 14 days, SQS's maximum, and an alarm on the depth of every dead-letter queue.
+      expect(declared.queues[`${name}Dlq`]).toEqual({
+        transform: { queue: { messageRetentionSeconds: 14 * 24 * 3600 } },
+      });
+      expect(declared.alarms[`${name}DlqAlarm`]).toMatchObject({
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: `queue:${name}Dlq` },
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+      });
     }
+    expect(Object.keys(declared.alarms)).toHaveLength(3);
   });
 
   it('builds the tables from the adapters’ single table definitions', async () => {
@@ -197,7 +225,7 @@ describe('sst.config.ts, evaluated offline', () => {
 
   it.each([
     ['production', {}],
-    ['production', { [ENV.jwksUrl]: 'https://idp.example/.well-known/jwks.json' }],
+    ['production', JWKS_ENV],
     ['dev', {}],
   ] as const)('sets, on %s %j, every variable each function reads and no other', async (stage, env) => {
     const { declared } = await evaluate(stage, env);
@@ -222,11 +250,14 @@ describe('sst.config.ts, evaluated offline', () => {
   });
 
   it('verifies with the identity provider’s JWKS in production when one is given, and needs no secret then', async () => {
-    const jwks = 'https://idp.example/.well-known/jwks.json';
-    const { declared } = await evaluate('production', { [ENV.jwksUrl]: jwks });
+    const { declared } = await evaluate('production', JWKS_ENV);
     expect(declared.secrets).toEqual([]);
     const authorizer = declared.functions.find(({ at }) => at.kind === 'authorizer');
-    expect(authorizer?.fn.environment).toEqual({ [ENV.mode]: 'production', [ENV.jwksUrl]: jwks });
+    expect(authorizer?.fn.environment).toEqual({
+      [ENV.mode]: 'production',
+      ...JWKS_ENV,
+      [ENV.logLevel]: 'INFO',
+    });
     const { declared: dev } = await evaluate('dev');
     expect(dev.secrets).toEqual(['TokenSecret']);
   });
@@ -240,11 +271,108 @@ describe('sst.config.ts, evaluated offline', () => {
     expect(functions.filter((fn) => fn.link !== undefined)).toEqual([]);
   });
 
-  it('bundles every function as build:lambdas does: ESM on nodejs22.x, the AWS SDK from the runtime', async () => {
+  it('bundles every function as build:lambdas does: ESM on nodejs24.x, the AWS SDK from the runtime', async () => {
     const { declared } = await evaluate('production');
     for (const { fn } of declared.functions) {
-      expect(fn.runtime).toBe('nodejs22.x');
+      expect(fn.runtime).toBe('nodejs24.x');
       expect(fn.nodejs).toEqual({ format: 'esm', minify: true, esbuild: { external: ['@aws-sdk/*'] } });
     }
+  });
+});
+
+describe('sst.config.ts refuses to deploy what would fail later', () => {
+  const httpRoutes = (declared: Declared) =>
+    declared.functions.flatMap(({ at }) => (at.kind === 'http-route' ? [at.key] : []));
+
+  // `--stage prod` or `staging` used to serve POST /token to the internet.
+  it.each(['prod', 'staging', 'preview-42'])(
+    'deploys stage %s as production unless dev mode is asked for',
+    async (stage) => {
+      const { declared, outputs } = await evaluate(stage);
+      expect(outputs).toMatchObject({ mode: 'production', authMode: 'connect' });
+      expect(httpRoutes(declared)).not.toContain('POST /token');
+      const asked = await evaluate(stage, { [ENV.mode]: 'dev' });
+      expect(asked.outputs).toMatchObject({ mode: 'dev', authMode: 'either' });
+      expect(httpRoutes(asked.declared)).toContain('POST /token');
+      const listed = await evaluate(stage, { PUSHLINE_DEV_STAGES: `other, ${stage}` });
+      expect(listed.outputs).toMatchObject({ mode: 'dev' });
+    },
+  );
+
+  // On a dev stage with a JWKS, POST /token issued HS256 tokens that every verifier refused.
+  it('serves no POST /token where the verifiers use a JWKS, even in dev mode', async () => {
+    const { declared, outputs } = await evaluate('dev', JWKS_ENV);
+    expect(outputs).toMatchObject({ mode: 'dev' });
+    expect(httpRoutes(declared)).toEqual(['POST /exports', 'GET /exports/{id}']);
+    expect(declared.secrets).toEqual([]);
+  });
+
+  it('fails the deploy with one error naming every bad value', async () => {
+    const failure = evaluate('production', {
+      [ENV.authMode]: 'Connect',
+      [ENV.directPushLimit]: '25',
+      [ENV.jwksUrl]: 'idp.example/.well-known/jwks.json',
+      [ENV.authorizeDeadlineSeconds]: '0',
+      [ENV.tokenMaxLifetimeSeconds]: 'forever',
+      PUSHLINE_LOG_LEVEL: 'chatty',
+      PUSHLINE_MAX_CONCURRENCY_NOTIFY_USER: '1',
+      PUSHLINE_WS_THROTTLE_RATE: 'fast',
+    });
+    await expect(failure).rejects.toThrow(
+      "sst.config.ts: stage 'production' (production mode) cannot be deployed:",
+    );
+    const message = await failure.then(
+      () => '',
+      (error: unknown) => (error instanceof Error ? error.message : ''),
+    );
+    for (const named of [
+      `${ENV.authMode} must be one of connect, either, got 'Connect'`,
+      `${ENV.directPushLimit} must be an integer from 0 to 10, got '25'`,
+      `${ENV.jwksUrl} must be an http(s) URL`,
+      `${ENV.tokenIssuer} is required with ${ENV.jwksUrl}`,
+      `${ENV.tokenAudience} is required with ${ENV.jwksUrl}`,
+      `${ENV.authorizeDeadlineSeconds} must be an integer from 1 to 900, got '0'`,
+      `${ENV.tokenMaxLifetimeSeconds} must be an integer from 60 to 604800, got 'forever'`,
+      `${ENV.logLevel} must be one of DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT, got 'chatty'`,
+      "PUSHLINE_MAX_CONCURRENCY_NOTIFY_USER must be an integer from 2 to 1000, got '1'",
+      "PUSHLINE_WS_THROTTLE_RATE must be an integer from 1 to 10000, got 'fast'",
+    ]) {
+      expect(message).toContain(named);
+    }
+    // Each problem once, however many functions read the value.
+    expect(message.split(`${ENV.directPushLimit} must be`)).toHaveLength(2);
+  });
+
+  it('says what to run when the token secret is missing, and checks its length when set', async () => {
+    const missing = evaluate('production', { SST_SECRET_TokenSecret: '' });
+    await expect(missing).rejects.toThrow(
+      'the secret TokenSecret is not set for stage \'production\': run `npx sst secret set TokenSecret "$(openssl rand -hex 32)" --stage production`',
+    );
+    await expect(evaluate('production', { SST_SECRET_TokenSecret: 'short' })).rejects.toThrow(
+      `${ENV.tokenSecret} must be at least 32 bytes`,
+    );
+    // With a JWKS there is no secret to set.
+    await expect(evaluate('production', { ...JWKS_ENV, SST_SECRET_TokenSecret: '' })).resolves.toBeDefined();
+  });
+
+  it('throttles the WebSocket stage, configurably, and sets the log level per stage', async () => {
+    const { declared } = await evaluate('production');
+    const stage = { defaultRouteSettings: { throttlingRateLimit: 1000, throttlingBurstLimit: 500 } };
+    expect(declared.apiArgs.Ws).toEqual({ transform: { stage } });
+    const levels = new Set(declared.functions.map(({ fn }) => fn.environment?.[ENV.logLevel]));
+    expect([...levels]).toEqual(['INFO']);
+    const { declared: dev } = await evaluate('dev', {
+      PUSHLINE_WS_THROTTLE_RATE: '50',
+      PUSHLINE_WS_THROTTLE_BURST: '20',
+      PUSHLINE_MAX_CONCURRENCY_DEADLINES: '3',
+    });
+    expect(dev.apiArgs.Ws).toEqual({
+      transform: { stage: { defaultRouteSettings: { throttlingRateLimit: 50, throttlingBurstLimit: 20 } } },
+    });
+    expect(new Set(dev.functions.map(({ fn }) => fn.environment?.[ENV.logLevel]))).toEqual(
+      new Set(['DEBUG']),
+    );
+    const deadline = dev.functions.find(({ at }) => at.kind === 'subscriber' && at.queue === 'Deadlines');
+    expect(JSON.stringify(deadline?.at)).toContain('"maximumConcurrency":3');
   });
 });

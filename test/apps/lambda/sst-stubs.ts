@@ -39,10 +39,24 @@ export interface Declared {
   readonly apis: string[];
   /** CloudWatch dashboards: name and body (as the config rendered it). */
   readonly dashboards: Record<string, { dashboardName: string; dashboardBody: string }>;
+  /** The arguments each API was created with, by name. */
+  readonly apiArgs: Record<string, Record<string, unknown> | undefined>;
+  /** CloudWatch alarms, by name. */
+  readonly alarms: Record<string, Record<string, unknown>>;
 }
 
 function record(): Declared {
-  return { functions: [], tables: {}, queues: {}, secrets: [], routeResponses: [], apis: [], dashboards: {} };
+  return {
+    functions: [],
+    tables: {},
+    queues: {},
+    secrets: [],
+    routeResponses: [],
+    apis: [],
+    dashboards: {},
+    apiArgs: {},
+    alarms: {},
+  };
 }
 
 export interface SstStubs {
@@ -76,7 +90,12 @@ export function installSstStubs(): SstStubs {
   class Queue {
     readonly url: string;
     readonly arn: string;
-    readonly nodes: { queue: { redrivePolicy: { apply<T>(fn: (policy: string | undefined) => T): T } } };
+    readonly nodes: {
+      readonly queue: {
+        readonly name: string;
+        readonly redrivePolicy: { apply<T>(fn: (policy: string | undefined) => T): T };
+      };
+    };
     constructor(
       private readonly name: string,
       args?: Record<string, unknown>,
@@ -89,7 +108,7 @@ export function installSstStubs(): SstStubs {
         dlq === undefined
           ? undefined
           : JSON.stringify({ deadLetterTargetArn: dlq.queue, maxReceiveCount: dlq.retry });
-      this.nodes = { queue: { redrivePolicy: { apply: (fn) => fn(policy) } } };
+      this.nodes = { queue: { name: `queue:${name}`, redrivePolicy: { apply: (fn) => fn(policy) } } };
     }
     subscribe(subscriber: unknown, args?: Record<string, unknown>): void {
       state.declared.functions.push({
@@ -104,8 +123,9 @@ export function installSstStubs(): SstStubs {
     readonly nodes = {
       api: { id: 'wsapi', executionArn: 'arn:aws:execute-api:us-east-1:000000000000:wsapi' },
     };
-    constructor(name: string) {
+    constructor(name: string, args?: Record<string, unknown>) {
       state.declared.apis.push(name);
+      state.declared.apiArgs[name] = args;
     }
     route(key: string, handler: unknown, args?: Record<string, unknown>) {
       state.declared.functions.push({ at: { kind: 'ws-route', key, args }, fn: fn(handler) });
@@ -133,6 +153,13 @@ export function installSstStubs(): SstStubs {
     constructor(name: string) {
       state.declared.secrets.push(name);
       this.value = `secret:${name}`;
+    }
+  }
+  class MetricAlarm {
+    readonly urn: string;
+    constructor(name: string, args: Record<string, unknown>) {
+      state.declared.alarms[name] = args;
+      this.urn = `urn:MetricAlarm:${name}`;
     }
   }
   class RouteResponse {
@@ -166,7 +193,7 @@ export function installSstStubs(): SstStubs {
     $jsonStringify: (value: unknown) => JSON.stringify(value),
     aws: {
       apigatewayv2: { RouteResponse },
-      cloudwatch: { Dashboard },
+      cloudwatch: { Dashboard, MetricAlarm },
       getRegionOutput: () => ({ region: 'us-east-1' }),
     },
   };

@@ -16,25 +16,36 @@ export const ENV = {
   dynamoDbEndpoint: 'PUSHLINE_DYNAMODB_ENDPOINT',
   sqsEndpoint: 'PUSHLINE_SQS_ENDPOINT',
   directPushLimit: 'PUSHLINE_DIRECT_PUSH_LIMIT',
+  tokenMaxLifetimeSeconds: 'PUSHLINE_TOKEN_MAX_LIFETIME_SECONDS',
+  /** Read by Powertools itself; `sst.config.ts` sets it per stage. */
+  logLevel: 'POWERTOOLS_LOG_LEVEL',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
 /** What a function needs configured, by area. */
 export type Need =
-  'connections' | 'exports' | 'notifyQueues' | 'deadlines' | 'pusher' | 'directPush' | 'tokens' | 'issuer';
+  | 'connections'
+  | 'exports'
+  | 'notifyQueues'
+  | 'deadlines'
+  | 'expiryChecks'
+  | 'pusher'
+  | 'directPush'
+  | 'tokens'
+  | 'issuer';
 
 /** Every Lambda entry point, named after its file in `src/handlers/`. */
 export const ENTRIES = {
   authorizer: ['tokens'],
-  connect: ['connections', 'tokens', 'deadlines'],
+  connect: ['connections', 'tokens', 'deadlines', 'expiryChecks'],
   disconnect: ['connections'],
-  default: ['connections', 'tokens'],
+  default: ['connections', 'tokens', 'expiryChecks'],
   ping: ['connections'],
-  authorize: ['connections', 'tokens'],
+  authorize: ['connections', 'tokens', 'expiryChecks'],
   'notify-user': ['connections', 'notifyQueues', 'directPush'],
   'notify-connection': ['connections', 'pusher'],
-  deadline: ['connections', 'pusher'],
+  deadline: ['connections', 'pusher', 'expiryChecks'],
   token: ['issuer'],
   'create-export': ['exports', 'notifyQueues', 'tokens'],
   'get-export': ['exports', 'tokens'],
@@ -46,7 +57,7 @@ export type Entry = keyof typeof ENTRIES;
 export function envFor(entry: Entry): { required: readonly EnvName[]; optional: readonly EnvName[] } {
   const needs: readonly Need[] = ENTRIES[entry];
   const required = new Set<EnvName>([ENV.mode]);
-  const optional = new Set<EnvName>();
+  const optional = new Set<EnvName>([ENV.logLevel]);
   for (const need of needs) {
     switch (need) {
       case 'connections':
@@ -65,6 +76,11 @@ export function envFor(entry: Entry): { required: readonly EnvName[]; optional: 
         required.add(ENV.authMode).add(ENV.deadlinesQueueUrl);
         optional.add(ENV.authorizeDeadlineSeconds).add(ENV.sqsEndpoint);
         break;
+      case 'expiryChecks':
+        // Token expiry checks go on the deadlines queue (a delayed message per check).
+        required.add(ENV.deadlinesQueueUrl);
+        optional.add(ENV.sqsEndpoint);
+        break;
       case 'pusher':
         required.add(ENV.managementEndpoint);
         break;
@@ -72,6 +88,9 @@ export function envFor(entry: Entry): { required: readonly EnvName[]; optional: 
         optional.add(ENV.directPushLimit).add(ENV.managementEndpoint);
         break;
       case 'tokens':
+        optional.add(ENV.tokenSecret).add(ENV.jwksUrl).add(ENV.tokenIssuer).add(ENV.tokenAudience);
+        optional.add(ENV.tokenMaxLifetimeSeconds);
+        break;
       case 'issuer':
         optional.add(ENV.tokenSecret).add(ENV.jwksUrl).add(ENV.tokenIssuer).add(ENV.tokenAudience);
         break;
@@ -104,6 +123,8 @@ export interface AppConfig {
   readonly tokenKeys: TokenKeys | null;
   readonly tokenIssuer: string | null;
   readonly tokenAudience: string | null;
+  /** Longest token lifetime the verifier accepts, in seconds. */
+  readonly tokenMaxLifetimeSeconds: number;
   readonly authorizeDeadlineMs: number;
   /**
    * NotifyUser pushes in place to a user with at most this many connections (0: always one
@@ -116,6 +137,9 @@ export interface AppConfig {
 }
 
 const URL_PATTERN = /^https?:\/\//;
+
+/** The levels Powertools Logger takes (in any case). */
+const LOG_LEVELS: readonly string[] = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'];
 
 /**
  * Reads the configuration of one entry point from the environment. Pure: returns a frozen
@@ -163,6 +187,33 @@ export function loadConfig(
   else if (needsKeys && secret === null && jwksUrl === null) {
     problems.push(`${ENV.jwksUrl} or ${ENV.tokenSecret} is required`);
   }
+  const tokenIssuer = read(ENV.tokenIssuer);
+  const tokenAudience = read(ENV.tokenAudience);
+  if (jwksUrl !== null && needsSecret) {
+    // POST /token signs HS256 with the secret; verifiers with a JWKS accept only the
+    // identity provider's keys, so every token it issued would be refused.
+    problems.push(
+      `${ENV.jwksUrl} is set: POST /token would issue HS256 tokens that every verifier refuses (tokens come from the identity provider)`,
+    );
+  } else if (jwksUrl !== null && needsKeys) {
+    // One identity provider issues tokens to many apps: OIDC requires the aud check.
+    if (tokenIssuer === null) problems.push(`${ENV.tokenIssuer} is required with ${ENV.jwksUrl}`);
+    if (tokenAudience === null) problems.push(`${ENV.tokenAudience} is required with ${ENV.jwksUrl}`);
+  }
+  const logLevel = read(ENV.logLevel);
+  if (logLevel !== null && !LOG_LEVELS.includes(logLevel.toUpperCase())) {
+    problems.push(`${ENV.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+  }
+  let tokenMaxLifetimeSeconds = 86_400;
+  const maxLifetime = read(ENV.tokenMaxLifetimeSeconds);
+  if (maxLifetime !== null) {
+    const seconds = Number(maxLifetime);
+    if (!Number.isInteger(seconds) || seconds < 60 || seconds > 604_800) {
+      problems.push(
+        `${ENV.tokenMaxLifetimeSeconds} must be an integer from 60 to 604800, got '${maxLifetime}'`,
+      );
+    } else tokenMaxLifetimeSeconds = seconds;
+  }
   let authorizeDeadlineMs = 30_000;
   const deadline = read(ENV.authorizeDeadlineSeconds);
   if (deadline !== null) {
@@ -203,14 +254,24 @@ export function loadConfig(
         : secret !== null
           ? { kind: 'secret', secret }
           : null,
-    tokenIssuer: read(ENV.tokenIssuer),
-    tokenAudience: read(ENV.tokenAudience),
+    tokenIssuer,
+    tokenAudience,
+    tokenMaxLifetimeSeconds,
     authorizeDeadlineMs,
     dynamoDbEndpoint: url(ENV.dynamoDbEndpoint),
     sqsEndpoint: url(ENV.sqsEndpoint),
   };
-  if (problems.length > 0) {
-    throw new Error(`invalid configuration of '${entry}':\n  - ${problems.join('\n  - ')}`);
-  }
+  if (problems.length > 0) throw new ConfigError(entry, problems);
   return Object.freeze(config);
+}
+
+/** What {@link loadConfig} throws: one message naming every problem, and the list of them. */
+export class ConfigError extends Error {
+  constructor(
+    readonly entry: Entry,
+    readonly problems: readonly string[],
+  ) {
+    super(`invalid configuration of '${entry}':\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
 }

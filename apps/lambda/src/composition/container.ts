@@ -15,6 +15,7 @@ import {
   Disconnect,
   DownloadExport,
   EnforceAuthorizeDeadline,
+  EnforceTokenExpiry,
   type ExportRepository,
   type MessageQueue,
   NotifyConnection,
@@ -46,6 +47,7 @@ export function createContainer(config: AppConfig, override?: (container: Contai
     ...(config.tokenIssuer === null ? {} : { issuer: config.tokenIssuer }),
     ...(config.tokenAudience === null ? {} : { audience: config.tokenAudience }),
   };
+  const verifierLimits = { maxLifetimeSeconds: config.tokenMaxLifetimeSeconds };
 
   c.bind<AppConfig>(TOKENS.Config).toConstantValue(config);
   c.bind<Logger>(TOKENS.Logger).toResolvedValue(
@@ -100,7 +102,9 @@ export function createContainer(config: AppConfig, override?: (container: Contai
     const keys = config.tokenKeys;
     if (keys === null) throw new Error(`${ENV.jwksUrl} or ${ENV.tokenSecret} is not configured`);
     return new JoseTokenVerifier(
-      keys.kind === 'jwks' ? { jwksUrl: keys.jwksUrl, ...claims } : { secret: keys.secret, ...claims },
+      keys.kind === 'jwks'
+        ? { jwksUrl: keys.jwksUrl, ...claims, ...verifierLimits }
+        : { secret: keys.secret, ...claims, ...verifierLimits },
     );
   });
   c.bind<JoseTokenIssuer>(TOKENS.TokenIssuer).toResolvedValue(() => {
@@ -124,9 +128,11 @@ export function createContainer(config: AppConfig, override?: (container: Contai
     (repository: ConnectionRepository) => new Disconnect(repository),
     [TOKENS.ConnectionRepository],
   );
+  // Every authorization schedules the check of its token's expiry on the deadlines queue.
   c.bind<Authorize>(TOKENS.Authorize).toResolvedValue(
-    (repository: ConnectionRepository, verifier: TokenVerifier) => new Authorize(repository, verifier),
-    [TOKENS.ConnectionRepository, TOKENS.TokenVerifier],
+    (repository: ConnectionRepository, verifier: TokenVerifier, deadlines: DeadlineScheduler, clock: Clock) =>
+      new Authorize(repository, verifier, { deadlines, clock }),
+    [TOKENS.ConnectionRepository, TOKENS.TokenVerifier, TOKENS.DeadlineScheduler, TOKENS.Clock],
   );
   c.bind<Route>(TOKENS.Route).toResolvedValue(
     (repository: ConnectionRepository, authorize: Authorize) =>
@@ -160,6 +166,15 @@ export function createContainer(config: AppConfig, override?: (container: Contai
     (repository: ConnectionRepository, pusher: ConnectionPusher) =>
       new EnforceAuthorizeDeadline(repository, pusher),
     [TOKENS.ConnectionRepository, TOKENS.ConnectionPusher],
+  );
+  c.bind<EnforceTokenExpiry>(TOKENS.EnforceTokenExpiry).toResolvedValue(
+    (
+      repository: ConnectionRepository,
+      pusher: ConnectionPusher,
+      clock: Clock,
+      deadlines: DeadlineScheduler,
+    ) => new EnforceTokenExpiry(repository, pusher, clock, deadlines),
+    [TOKENS.ConnectionRepository, TOKENS.ConnectionPusher, TOKENS.Clock, TOKENS.DeadlineScheduler],
   );
   c.bind<StartExport>(TOKENS.StartExport).toResolvedValue(
     (exports: ExportRepository, queue: MessageQueue, clock: Clock) => new StartExport(exports, queue, clock),

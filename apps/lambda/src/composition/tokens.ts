@@ -20,6 +20,7 @@ export const TOKENS = {
   NotifyUser: Symbol.for('pushline.lambda.NotifyUser'),
   NotifyConnection: Symbol.for('pushline.lambda.NotifyConnection'),
   EnforceAuthorizeDeadline: Symbol.for('pushline.lambda.EnforceAuthorizeDeadline'),
+  EnforceTokenExpiry: Symbol.for('pushline.lambda.EnforceTokenExpiry'),
   StartExport: Symbol.for('pushline.lambda.StartExport'),
   DownloadExport: Symbol.for('pushline.lambda.DownloadExport'),
 } as const;

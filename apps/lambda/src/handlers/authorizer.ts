@@ -35,7 +35,9 @@ export function handler(
         Version: '2012-10-17',
         Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
       },
-      context: { userId: verified.value.userId },
+      // API Gateway hands this context to every event of the connection; `$connect` stores the
+      // expiry, and the token expiry check closes the socket when it passes.
+      context: { userId: verified.value.userId, expiresAt: verified.value.expiresAt },
     };
   });
 }

@@ -3,7 +3,12 @@ import type { Connect, ConnectInput } from '@pushline/core';
 import { type AppConfig, loadConfig } from '../composition/config.js';
 import { createContainer } from '../composition/container.js';
 import { TOKENS } from '../composition/tokens.js';
-import { authorizerUserId, type WebSocketEvent, type WebSocketHandler } from '../events.js';
+import {
+  authorizerExpiresAt,
+  authorizerUserId,
+  type WebSocketEvent,
+  type WebSocketHandler,
+} from '../events.js';
 import { elapsed, logOutcome, loggingFaults } from '../outcomes.js';
 
 const container = createContainer(loadConfig('connect'));
@@ -14,7 +19,11 @@ const logger = container.get<Logger>(TOKENS.Logger);
 function toInput(event: WebSocketEvent): ConnectInput {
   const { connectionId } = event.requestContext;
   const userId = authorizerUserId(event);
-  if (userId !== undefined) return { connectionId, userId };
+  if (userId !== undefined) {
+    // Without the expiry, Connect refuses: a socket whose token never expires is not admitted.
+    const expiresAt = authorizerExpiresAt(event);
+    return expiresAt === undefined ? { connectionId, userId } : { connectionId, userId, expiresAt };
+  }
   const token = event.queryStringParameters?.token;
   if (config.authMode === 'either' && token !== undefined && token !== '') return { connectionId, token };
   return { connectionId };

@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type EnforceAuthorizeDeadline, parseDeadlineMessage } from '@pushline/core';
+import { type EnforceAuthorizeDeadline, type EnforceTokenExpiry, parseDeadlineMessage } from '@pushline/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../composition/config.js';
 import { createContainer } from '../composition/container.js';
@@ -7,16 +7,30 @@ import { TOKENS } from '../composition/tokens.js';
 import { processBatch } from '../outcomes.js';
 
 const container = createContainer(loadConfig('deadline'));
-const enforce = container.get<EnforceAuthorizeDeadline>(TOKENS.EnforceAuthorizeDeadline);
+const enforceAuthorize = container.get<EnforceAuthorizeDeadline>(TOKENS.EnforceAuthorizeDeadline);
+const enforceExpiry = container.get<EnforceTokenExpiry>(TOKENS.EnforceTokenExpiry);
 const logger = container.get<Logger>(TOKENS.Logger);
 
+/** The deadlines queue: authorize deadlines of anonymous sockets, and token expiry checks. */
 export function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   return processBatch(event, context, 'Deadlines', logger, async (record) => {
     const deadline = parseDeadlineMessage(record.body);
     if (!deadline.ok)
       return { done: false, code: deadline.error.code, fields: { reason: deadline.error.message } };
     const { connectionId } = deadline.value;
-    const outcome = await enforce.execute({ connectionId });
-    return { done: true, code: null, fields: { connectionId, result: outcome.value.result } };
+    if (deadline.value.kind === 'token-expiry') {
+      const outcome = await enforceExpiry.execute({ connectionId, expiresAt: deadline.value.expiresAt });
+      return {
+        done: true,
+        code: null,
+        fields: { connectionId, kind: 'token-expiry', result: outcome.value.result },
+      };
+    }
+    const outcome = await enforceAuthorize.execute({ connectionId });
+    return {
+      done: true,
+      code: null,
+      fields: { connectionId, kind: 'authorize', result: outcome.value.result },
+    };
   });
 }
