@@ -21,8 +21,19 @@ const JWKS_URL = 'https://idp.example/.well-known/jwks.json';
 
 const VARIANTS: readonly Variant[] = [
   { label: 'production', stage: 'production', env: {}, secrets: { TokenSecret: TOKEN_SECRET } },
-  { label: 'production with a JWKS URL', stage: 'production', env: { [ENV.jwksUrl]: JWKS_URL }, secrets: {} },
-  { label: 'dev', stage: 'dev', env: {}, secrets: { TokenSecret: TOKEN_SECRET } },
+  {
+    label: 'production with a JWKS URL',
+    stage: 'production',
+    env: {
+      [ENV.jwksUrl]: JWKS_URL,
+      [ENV.tokenIssuer]: 'https://idp.example/',
+      [ENV.tokenAudience]: 'pushline',
+    },
+    secrets: {},
+  },
+  { label: 'dev', stage: 'dev', env: { PUSHLINE_DEV_STAGES: 'dev' }, secrets: { TokenSecret: TOKEN_SECRET } },
+  // A stage whose name suggests neither: production mode, since dev mode was not asked for.
+  { label: 'staging', stage: 'staging', env: {}, secrets: { TokenSecret: TOKEN_SECRET } },
 ];
 
 /**
@@ -76,7 +87,7 @@ const BREAKS: readonly {
   },
   {
     what: 'POST /token outside dev mode',
-    from: "if (mode === 'dev') http.route('POST /token', lambda('token'));",
+    from: "if (servesTokens) http.route('POST /token', lambda('token'));",
     to: "http.route('POST /token', lambda('token'));",
     caught: {
       'http-routes': [
@@ -89,8 +100,8 @@ const BREAKS: readonly {
   },
   {
     what: 'subscribers without partial batch responses',
-    from: 'const batch = { batch: { size: QUEUE_BATCH_SIZE, partialResponses: true } };',
-    to: 'const batch = { batch: { size: QUEUE_BATCH_SIZE, partialResponses: false } };',
+    from: 'batch: { size: QUEUE_BATCH_SIZE, partialResponses: true },',
+    to: 'batch: { size: QUEUE_BATCH_SIZE, partialResponses: false },',
     caught: {
       'event-source-mappings': [
         'NotifyUser does not report batch item failures',
@@ -125,8 +136,8 @@ const BREAKS: readonly {
   },
   {
     what: 'a transform that changes how the WebSocket API selects routes',
-    from: "new sst.aws.ApiGatewayWebSocket('Ws');",
-    to: "new sst.aws.ApiGatewayWebSocket('Ws', { transform: { api: { routeSelectionExpression: '$request.body.type' } } });",
+    from: '      transform: {\n        stage: {',
+    to: "      transform: {\n        api: { routeSelectionExpression: '$request.body.type' },\n        stage: {",
     caught: { 'route-selection': ['routeSelectionExpression is $request.body.type'] },
   },
   {
@@ -241,14 +252,21 @@ describe('sst.config.ts with SST’s real components, under Pulumi mocks', () =>
     });
   });
 
-  it('refuses a production deploy with neither a JWKS URL nor TokenSecret, with SST’s own message', () => {
+  // sst.config.ts checks the secret itself before SST resolves it, so the message names the
+  // command to run (SST's own would be "Set a value for TokenSecret with `sst secret set …`").
+  it('refuses a production deploy with neither a JWKS URL nor TokenSecret, naming the command to run', () => {
     const { graph, exitCode } = run('missing secret');
     expect(exitCode).toBe(1);
     expect(graph.evaluation.status).toBe('failed');
     const distinct = [...new Set(graph.evaluation.errors.map((error) => `${error.name}: ${error.message}`))];
-    expect(distinct).toEqual([
-      'SecretMissingError: Set a value for TokenSecret with `sst secret set TokenSecret <value>`',
-    ]);
+    expect(distinct).toHaveLength(1);
+    expect(distinct[0]).toContain(
+      "Error: sst.config.ts: stage 'production' (production mode) cannot be deployed:",
+    );
+    expect(distinct[0]).toContain(
+      "the secret TokenSecret is not set for stage 'production': run `npx sst secret set TokenSecret",
+    );
+    expect(graph.evaluation.resources.filter((resource) => resource.custom)).toEqual([]);
   });
 
   it('outputs the URLs a client and a backend need', () => {
@@ -258,6 +276,7 @@ describe('sst.config.ts with SST’s real components, under Pulumi mocks', () =>
       managementEndpoint: 'https://wsapi.execute-api.us-east-1.amazonaws.com/$default',
       notifyUserQueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/NotifyUserQueue',
       authMode: 'connect',
+      mode: 'production',
       _protect: true,
     });
     expect(run('dev').graph.evaluation.outputs).toMatchObject({ authMode: 'either', _protect: false });

@@ -30,19 +30,26 @@ export interface Variant {
 // ---- the rules of sst.config.ts, each in one place so a change of rule is a change here ----
 
 /**
- * Whether the deployment asks for dev mode (`POST /token`, the dev token issuer). Today's rule:
- * every stage but `production`. When sst.config.ts takes the mode from `PUSHLINE_MODE` or a
- * list of dev stage names, this function is the one to change.
+ * Whether the deployment asks for dev mode: `PUSHLINE_MODE=dev`, or the stage listed in
+ * `PUSHLINE_DEV_STAGES`. A stage's name alone never makes it dev (`staging` is production).
  */
 export function devModeAsked(variant: Variant): boolean {
-  return variant.stage !== 'production';
+  const mode = variant.env[ENV.mode];
+  if (mode !== undefined) return mode === 'dev';
+  const devStages = (variant.env.PUSHLINE_DEV_STAGES ?? '').split(',').map((name) => name.trim());
+  return devStages.includes(variant.stage);
 }
 
-/** The `$connect` auth mode: `PUSHLINE_AUTH_MODE`, else `connect` in production and `either` elsewhere. */
+/** Whether `POST /token` is served: dev mode, and no JWKS (its HS256 tokens would be refused). */
+export function servesTokens(variant: Variant): boolean {
+  return devModeAsked(variant) && variant.env[ENV.jwksUrl] === undefined;
+}
+
+/** The `$connect` auth mode: `PUSHLINE_AUTH_MODE`, else `connect` in production mode and `either` in dev mode. */
 export function authModeOf(variant: Variant): 'connect' | 'either' {
   const asked = variant.env[ENV.authMode];
   if (asked === 'connect' || asked === 'either') return asked;
-  return variant.stage === 'production' ? 'connect' : 'either';
+  return devModeAsked(variant) ? 'either' : 'connect';
 }
 
 const production = (variant: Variant): boolean => variant.stage === 'production';
@@ -147,7 +154,7 @@ const tableArn = (name: string): string => `arn:aws:dynamodb:${REGION}:${ACCOUNT
 function expectedEntries(variant: Variant): Entry[] {
   return (Object.keys(ENTRIES) as Entry[]).filter(
     (entry) =>
-      (entry !== 'token' || devModeAsked(variant)) &&
+      (entry !== 'token' || servesTokens(variant)) &&
       (entry !== 'authorizer' || authModeOf(variant) === 'connect'),
   );
 }
@@ -323,7 +330,7 @@ export const CHECKS: readonly Check[] = [
       const http = graph.api('HTTP');
       const routes = graph.routesOf(http);
       const problems: string[] = [];
-      const expected = HTTP_ROUTES.filter((route) => !route.devOnly || devModeAsked(variant));
+      const expected = HTTP_ROUTES.filter((route) => !route.devOnly || servesTokens(variant));
       const keys = routes.map((route) => route.key).sort();
       const wanted = expected.map((route) => route.key).sort();
       if (keys.join() !== wanted.join())
