@@ -4,6 +4,7 @@ import {
   exportsTableDefinition,
   notificationsTableDefinition,
 } from '@pushline/adapters/dynamodb';
+import { DEFAULT_CONNECT_GRACE_MS } from '@pushline/core';
 import { ENV as LAMBDA_ENV } from '@pushline/lambda/config';
 import { DIRECT_PUSH_LIMIT, QUEUE_BATCH_SIZE, QUEUE_SETTINGS } from '@pushline/lambda/deployment';
 import { createRequire } from 'node:module';
@@ -66,6 +67,11 @@ export interface DevStackOptions {
    * call. The stack's own clients (`aws`) are not affected. None by default.
    */
   readonly awsFault?: AwsFaultHook;
+  /**
+   * Seconds after `$connect` during which a 410 keeps a connection's record (the handlers'
+   * `PUSHLINE_CONNECT_GRACE_SECONDS`); default theirs (5).
+   */
+  readonly connectGraceSeconds?: number;
 }
 
 /** The running stack: its URLs, its peers and queues, and how to stop it. */
@@ -178,6 +184,10 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
       [LAMBDA_ENV.tokenSecret]: config.tokenSecret,
       [LAMBDA_ENV.authorizeDeadlineSeconds]: String(config.authorizeDeadlineSeconds),
       [LAMBDA_ENV.directPushLimit]: String(DIRECT_PUSH_LIMIT),
+      // Always set: the environment is this process's, and another stack may have set it.
+      [LAMBDA_ENV.connectGraceSeconds]: String(
+        options.connectGraceSeconds ?? DEFAULT_CONNECT_GRACE_MS / 1000,
+      ),
       [LAMBDA_ENV.dynamoDbEndpoint]: endpoints.dynamoDb,
       [LAMBDA_ENV.sqsEndpoint]: endpoints.sqs,
       AWS_REGION: LOCAL_REGION,
