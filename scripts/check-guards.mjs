@@ -60,7 +60,8 @@ const GUARDS = [
     id: 'stream-append',
     condition: 'a notification sent while the user has no socket is not stored, so resume cannot recover it',
     file: 'core/src/use-cases/notify-user.ts',
-    guard: 'const appended = await this.stream.append(message.userId, { id: notificationId, data: message.data });',
+    guard:
+      'const appended = await this.stream.append(message.userId, { id: notificationId, data: message.data });',
     without: "const appended = { seq: 1, epoch: 'unstored', duplicate: false };",
     test: ['test/e2e/server-resume.e2e.test.ts', 'recovers, after a reconnect'],
   },
@@ -68,7 +69,8 @@ const GUARDS = [
     id: 'append-before-push',
     condition: 'a notification is pushed although storing it failed (a resume would then miss it)',
     file: 'core/src/use-cases/notify-user.ts',
-    guard: 'const appended = await this.stream.append(message.userId, { id: notificationId, data: message.data });',
+    guard:
+      'const appended = await this.stream.append(message.userId, { id: notificationId, data: message.data });',
     without:
       "const appended = await this.stream.append(message.userId, { id: notificationId, data: message.data }).catch(() => ({ seq: 0, epoch: '', duplicate: false }));",
     test: ['test/core/notify-user-stream.test.ts', 'append fails'],
@@ -77,7 +79,8 @@ const GUARDS = [
     id: 'idempotent-append-memory',
     condition: 'a redelivered notification takes a second position and is shown twice',
     file: 'adapters/src/memory/in-memory-notification-stream.ts',
-    guard: 'if (stored !== undefined) return Promise.resolve({ epoch: this.epoch, seq: stored, duplicate: true });',
+    guard:
+      'if (stored !== undefined) return Promise.resolve({ epoch: this.epoch, seq: stored, duplicate: true });',
     without: '',
     test: ['test/adapters/in-memory-notification-stream.test.ts', 'stored position'],
   },
