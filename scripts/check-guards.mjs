@@ -25,14 +25,6 @@ const GUARDS = [
     id: 'gone-record',
     condition: 'a push answered 410 leaves a stale record behind (and the socket is pushed to forever)',
     file: 'core/src/use-cases/notify-connection.ts',
-    guard: "return removed === 'kept' ? 'connecting' : 'gone';",
-    without: "return 'gone';",
-    test: ['test/core/notify-user-direct.test.ts', 'still connecting'],
-  },
-  {
-    id: 'gone-record-removal',
-    condition: 'a push answered 410 leaves a stale record behind (and the socket is pushed to forever)',
-    file: 'core/src/use-cases/notify-connection.ts',
     guard:
       'const removed = await this.repository.removeIfConnectedBefore(\n          connectionId,\n          this.clock.now() - this.connectGraceMs,\n        );',
     without: "const removed = 'kept';",

@@ -146,6 +146,12 @@ describe('standalone server: resume', () => {
       recovered: true,
       notifications: [],
     });
+    // A frame naming another user changes nothing: the stream is the sender's, from its socket.
+    for (const field of ['userId', 'user', 'sub']) {
+      expect(await bob.request({ action: 'resume', epoch: alice.epoch, seq: 0, [field]: 'alice' })).toEqual(
+        resumed,
+      );
+    }
     expect(JSON.stringify(bob.parsed())).not.toContain('for alice only');
   });
 
