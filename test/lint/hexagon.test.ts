@@ -162,6 +162,7 @@ describe('the no-restricted-imports rule on core', { timeout: 60_000 }, () => {
     ],
     [
       'adapters by a relative path',
+      // outside-paths: relative to PROBE_PATH, where the probe pretends to live
       "import { c } from '../../../adapters/src/memory/index.js';\nexport const d = c;\n",
       'outside itself',
     ],

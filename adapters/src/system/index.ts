@@ -1,4 +1,10 @@
 export { type Environment, EnvReader } from './env-reader.js';
-export { stopOnSignals } from './stop-on-signals.js';
+export {
+  type HeldPort,
+  type HeldResources,
+  stoppedLine,
+  stopOnSignals,
+  unreleased,
+} from './stop-on-signals.js';
 export { SystemClock } from './system-clock.js';
 export { closeServer, listen, urlHost } from './http-server.js';

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 
-/** The parts of a WebSocket event's `requestContext` the handlers read (APIGW-WEBSOCKET.md §1.1). */
+/** The parts of a WebSocket event's `requestContext` the handlers read (docs/api-gateway.md §2.1). */
 export interface WebSocketRequestContext {
   readonly routeKey: string;
   readonly connectionId: string;

@@ -1,8 +1,9 @@
-// The CLI's configuration, read from the environment in one place (STYLE §5).
+// The CLI's configuration, read from the environment in one place: no other module of the
+// CLI touches `process.env`.
 import { EnvReader, type Environment } from '@pushline/adapters/system';
 import { DEFAULT_TIMEOUTS, type LocalGatewayTimeouts } from './gateway.js';
 
-/** What `pnpm dev`'s gateway listens on (DESIGN §8); every key has a default. */
+/** What `pnpm dev`'s gateway listens on (the root README's Quick start); every key has a default. */
 export interface LocalGatewayConfig {
   readonly host: string;
   readonly port: number;

@@ -206,7 +206,7 @@ export function disconnectEvent(
   };
 }
 
-/** The text of API Gateway's own error frames, byte for byte (spacing included, APIGW-WEBSOCKET.md §4). */
+/** The text of API Gateway's own error frames, byte for byte (spacing included, docs/api-gateway.md §5). */
 export function gatewayErrorFrame(message: string, connectionId: string, requestId: string): string {
   return `{"message": ${JSON.stringify(message)}, "connectionId":${JSON.stringify(connectionId)}, "requestId":${JSON.stringify(requestId)}}`;
 }

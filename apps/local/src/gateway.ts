@@ -151,7 +151,7 @@ export interface LocalGateway {
   close(): Promise<void>;
 }
 
-/** AWS's defaults (APIGW-WEBSOCKET.md §6.2). */
+/** AWS's defaults (docs/api-gateway.md §7.2). */
 export const DEFAULT_TIMEOUTS: LocalGatewayTimeouts = {
   idleMs: 10 * 60 * 1000,
   maxDurationMs: 2 * 60 * 60 * 1000,

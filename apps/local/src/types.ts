@@ -1,6 +1,6 @@
 /**
  * The shapes the local gateway hands to Lambda-style handlers, modelled on what API Gateway
- * sends to Lambda proxy integrations of a WebSocket API (APIGW-WEBSOCKET.md §1). They are
+ * sends to Lambda proxy integrations of a WebSocket API (docs/api-gateway.md §2). They are
  * declared here rather than taken from `@types/aws-lambda`, which types only the MESSAGE shape.
  */
 

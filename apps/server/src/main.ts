@@ -15,4 +15,6 @@ const lines = [
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 
-stopOnSignals('the server', () => server.close());
+stopOnSignals('the server', () => server.close(), {
+  ports: [{ host: config.host, port: server.port, name: 'WebSocket and HTTP' }],
+});

@@ -17,7 +17,7 @@ export interface Connection {
   readonly expiresAt: number;
 }
 
-/** API Gateway closes every WebSocket after two hours; see APIGW-WEBSOCKET.md §6.2. */
+/** API Gateway closes every WebSocket after two hours; see docs/api-gateway.md §7.2. */
 export const MAX_CONNECTION_DURATION_MS = 2 * 60 * 60 * 1000;
 
 /** Default lifetime of a record: the longest connection API Gateway allows, plus a margin. */

@@ -5,7 +5,7 @@ import type { NotRecoveredReason, StreamNotification } from '../ports/notificati
 
 /**
  * Largest frame, in UTF-8 bytes, that the core accepts from a client or sends to one:
- * API Gateway's WebSocket message limit (128 KB). See APIGW-WEBSOCKET.md §6.2.
+ * API Gateway's WebSocket message limit (128 KB). See docs/api-gateway.md §7.2.
  */
 export const MAX_PAYLOAD_BYTES = 128 * 1024;
 

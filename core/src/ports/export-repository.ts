@@ -18,8 +18,9 @@ export interface Export {
 /**
  * Where finished exports are kept until their owner downloads them.
  *
- * Guarantees: `save` is an idempotent upsert; `find` returns what was saved, or `null`.
- * Infrastructure faults are thrown.
+ * Guarantees: `save` is an idempotent upsert; `find` returns what was saved, or `null`, except
+ * that `expiresAt` is kept at least to the second, rounded up (DynamoDB's TTL is in seconds), so an
+ * export never expires early. Infrastructure faults are thrown.
  *
  * @example
  * ```ts

@@ -1,4 +1,4 @@
-// Conformance checklist B (APIGW-WEBSOCKET.md §8): the Lambda REQUEST authorizer on $connect.
+// Conformance ids C14–C22 (docs/api-gateway.md §4.2, §9): the Lambda REQUEST authorizer on $connect.
 import type {
   LocalGatewayOptions,
   WebSocketAuthorizerEvent,

@@ -1,4 +1,4 @@
-// Conformance checklist F (APIGW-WEBSOCKET.md §8): the @connections management endpoint, over
+// Conformance ids C53–C69 (docs/api-gateway.md §6, §9): the @connections management endpoint, over
 // plain HTTP and through the unmodified AWS SDK v3 client.
 import {
   ApiGatewayManagementApiClient,

@@ -1,4 +1,4 @@
-// Conformance checklist E (APIGW-WEBSOCKET.md §8): frames, sizes, timeouts and $disconnect.
+// Conformance ids C41–C52 (docs/api-gateway.md §7, §9): frames, sizes, timeouts and $disconnect.
 // Timers are configured small (hundreds of ms) and every assertion allows generous slack:
 // other test files share the machine.
 import type { LocalGatewayOptions, WebSocketDisconnectEvent, WebSocketMessageEvent } from '@pushline/local';

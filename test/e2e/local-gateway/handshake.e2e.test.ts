@@ -1,4 +1,4 @@
-// Conformance checklist A (APIGW-WEBSOCKET.md §8): the handshake and $connect.
+// Conformance ids C01–C13 (docs/api-gateway.md §4.1, §9): the handshake and $connect.
 import type { WebSocketConnectEvent } from '@pushline/local';
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,4 +1,4 @@
-// Conformance checklist D (APIGW-WEBSOCKET.md §8): route responses and the gateway's error frames.
+// Conformance ids C33–C40 (docs/api-gateway.md §5, §9): route responses and the gateway's error frames.
 import { describe, expect, it } from 'vitest';
 import {
   connect,

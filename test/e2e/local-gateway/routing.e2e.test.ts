@@ -1,4 +1,4 @@
-// Conformance checklist C (APIGW-WEBSOCKET.md §8): route selection on $request.body.action.
+// Conformance ids C23–C32 (docs/api-gateway.md §3, §9): route selection on $request.body.action.
 import type { LocalGatewayRoutes, WebSocketEvent, WebSocketMessageEvent } from '@pushline/local';
 import { describe, expect, it } from 'vitest';
 import { connect, EventProbe, eventually, withGateway } from '../../support/local-gateway.js';

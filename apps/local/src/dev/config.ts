@@ -1,9 +1,9 @@
 // The dev stack's configuration, and the Lambda environment it gives the handlers: the one
-// place in @pushline/local's dev stack that reads or writes process.env (STYLE §5).
+// place in @pushline/local's dev stack that reads or writes process.env.
 import { EnvReader, type Environment } from '@pushline/adapters/system';
 import { randomBytes } from 'node:crypto';
 
-/** Environment variables of `pnpm dev` (DESIGN §8). */
+/** Environment variables of `pnpm dev` (listed in apps/local/README.md). */
 export const DEV_ENV = {
   host: 'PUSHLINE_HOST',
   wsPort: 'PUSHLINE_WS_PORT',

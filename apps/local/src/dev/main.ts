@@ -16,4 +16,15 @@ const lines = [
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 
-stopOnSignals('the dev stack', () => stack.close());
+// Ctrl+C: pnpm then prints `ELIFECYCLE Command failed.` (it does whenever it is interrupted);
+// the stack's own last line, and its exit code 0, say how the stop went.
+const portOf = (url: string): number => Number(new URL(url).port);
+stopOnSignals('the dev stack', () => stack.close(), {
+  ports: [
+    { host: config.host, port: portOf(stack.httpUrl), name: 'HTTP' },
+    { host: config.host, port: portOf(stack.wsUrl), name: 'WebSocket' },
+    { host: config.host, port: portOf(stack.aws.sqsEndpoint), name: 'SQS' },
+    { host: config.host, port: portOf(stack.aws.dynamoDbEndpoint), name: 'DynamoDB' },
+  ],
+  threads: ['the peers worker thread'],
+});
