@@ -55,7 +55,7 @@ const GUARDS = [
     guard:
       'const appended = await this.stream.append(message.userId, { id: notificationId, data: message.data });',
     without: "const appended = { seq: 1, epoch: 'unstored', duplicate: false };",
-    test: ['test/e2e/server-resume.e2e.test.ts', 'recovers, after a reconnect'],
+    test: ['test/e2e/server-resume.soak.e2e.test.ts', 'recovers, after a reconnect'],
   },
   {
     id: 'append-before-push',
@@ -91,7 +91,7 @@ const GUARDS = [
     guard: 'const read = await this.stream.readSince(userId, since, { limit: this.replayLimit });',
     without:
       "const read = await this.stream.readSince(typeof frame.userId === 'string' ? frame.userId : userId, since, { limit: this.replayLimit });",
-    test: ['test/e2e/server-resume.e2e.test.ts', "another user's"],
+    test: ['test/e2e/server-resume.soak.e2e.test.ts', "another user's"],
   },
   {
     id: 'transient-push',

@@ -88,6 +88,6 @@ describe('pnpm dev stack: resume', () => {
       }
       expect(seen).toEqual(Array.from({ length: sent }, (_, i) => i + 1));
     },
-    soakTimeout(60_000, 1_800_000),
+    soakTimeout(60_000, 3_600_000),
   );
 });
