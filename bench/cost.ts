@@ -27,6 +27,7 @@ import {
   NotifyConnection,
   NotifyUser,
   parseNotifyConnectionMessage,
+  ResumeAction,
   Route,
 } from '@pushline/core';
 import { startLocalGateway } from '@pushline/local';
@@ -141,6 +142,10 @@ export function seedBill(operation: string, k: number, itemBytes: number): Bill 
     case 'notifyConnection':
       // The caller's SendMessage, one consumer run, one PostToConnection.
       return add({ sqsRequests: 1 }, SQS_BATCH_RUN, { apiGatewayMessages: 1 });
+    case 'resume':
+      // The seed keeps no notification: a client that missed one cannot get it back at all.
+      // Nothing to price; the row is this design's cost alone.
+      return NONE;
     default:
       throw new Error(`no seed model for ${operation}`);
   }
@@ -303,7 +308,7 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
         seedBill: seed,
         dollarsPerMillion: ours,
         seedDollarsPerMillion: theirs,
-        ratio: ours / theirs,
+        ratio: theirs === 0 ? Number.NaN : ours / theirs,
       });
     };
 
@@ -360,6 +365,29 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
       1,
       notifyConnectionCalls,
       billOf(notifyConnectionCalls, 0, itemBytes, SQS_BATCH_RUN),
+      itemBytes,
+    );
+    // resume: a user who missed 3 notifications while it had no socket. On a socket of auth mode
+    // either, Route reads the registry for the sender's user; then the stream's meta item and one
+    // Query. The client's frame and the route response are two messages, one Lambda run.
+    const resumeRoute = new Route(repository, [new ResumeAction(stream)]);
+    await connect.execute({ connectionId: 'resume-connection', userId: 'cost-resume' });
+    let epoch = '';
+    for (const id of ['r-1', 'r-2', 'r-3', 'r-4'])
+      epoch = (await stream.append('cost-resume', { id, data: { kind: 'export.ready', id } })).epoch;
+    const resumeCalls = await counted(async () => {
+      const outcome = await resumeRoute.execute({
+        connectionId: 'resume-connection',
+        body: JSON.stringify({ action: 'resume', epoch, seq: 1 }),
+      });
+      if (outcome.reply.type !== 'resumed' || !outcome.reply.recovered)
+        throw new Error(`resume did not recover: ${outcome.payload}`);
+    });
+    row(
+      'resume',
+      3,
+      resumeCalls,
+      billOf(resumeCalls, 3, 300, { apiGatewayMessages: 2, lambdaRuns: 1 }),
       itemBytes,
     );
     const disconnectCalls = await counted(() => disconnect.execute({ connectionId: single }));
