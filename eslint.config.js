@@ -137,6 +137,8 @@ export default tseslint.config(
         URL: 'readonly',
         setTimeout: 'readonly',
         clearTimeout: 'readonly',
+        sessionStorage: 'readonly',
+        location: 'readonly',
       },
     },
   },

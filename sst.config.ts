@@ -22,7 +22,8 @@ export default $config({
       RUNTIME_PROVIDED,
       WS_THROTTLE,
     } = await import('./apps/lambda/src/deployment.js');
-    const { CONNECTIONS_TABLE, EXPORTS_TABLE } = await import('./adapters/src/dynamodb/index.js');
+    const { CONNECTIONS_TABLE, EXPORTS_TABLE, NOTIFICATIONS_TABLE } =
+      await import('./adapters/src/dynamodb/index.js');
     type Entry = Parameters<typeof envFor>[0];
     type Permission = { actions: string[]; resources: $util.Input<string>[] };
 
@@ -144,6 +145,13 @@ export default $config({
       ttl: EXPORTS_TABLE.ttlAttribute,
     });
 
+    // The users' notification streams (resume): a meta item and one item per notification, with TTL.
+    const notifications = new sst.aws.Dynamo('Notifications', {
+      fields: { ...NOTIFICATIONS_TABLE.fields },
+      primaryIndex: { hashKey: NOTIFICATIONS_TABLE.partitionKey, rangeKey: NOTIFICATIONS_TABLE.sortKey },
+      ttl: NOTIFICATIONS_TABLE.ttlAttribute,
+    });
+
     // ---- Limits: dead-letter queues and their alarms -----------------------------------
     // A dead-letter queue keeps a message 14 days (SQS's maximum; its default is 4, counted
     // from the original send, so a message that took a day of retries had 3 left). An alarm
@@ -210,8 +218,15 @@ export default $config({
       [ENV.directPushLimit]: deployEnv(ENV.directPushLimit) ?? String(DIRECT_PUSH_LIMIT),
       [ENV.tokenMaxLifetimeSeconds]: deployEnv(ENV.tokenMaxLifetimeSeconds),
       [ENV.logLevel]: logLevel,
+      [ENV.notificationsTable]: notifications.name,
+      [ENV.streamRetentionHours]: deployEnv(ENV.streamRetentionHours),
+      [ENV.connectGraceSeconds]: deployEnv(ENV.connectGraceSeconds),
     };
     const sendDeadline: Permission = { actions: ['sqs:SendMessage'], resources: [deadlines.arn] };
+    const notificationsTable = (...actions: string[]): Permission => ({
+      actions: actions.map((action) => `dynamodb:${action}`),
+      resources: [notifications.arn],
+    });
     const permissions: Record<Entry, Permission[]> = {
       authorizer: [],
       connect: [connectionsTable('PutItem'), sendDeadline],
@@ -226,11 +241,15 @@ export default $config({
           resources: [$interpolate`${connections.arn}/index/${CONNECTIONS_TABLE.byUserIndex.name}`],
         },
         { actions: ['sqs:SendMessage'], resources: [notifyConnection.arn] },
-        // Direct pushes to a user's few sockets, and removing the record of a gone one.
-        connectionsTable('DeleteItem'),
+        // Direct pushes to a user's few sockets, and removing the record of a gone one (a
+        // conditional delete; GetItem tells a young record from a missing one).
+        connectionsTable('DeleteItem', 'GetItem'),
         manageConnections,
+        // The append to the user's stream, before anything is pushed.
+        notificationsTable('GetItem', 'PutItem'),
       ],
-      'notify-connection': [connectionsTable('DeleteItem'), manageConnections],
+      'notify-connection': [connectionsTable('DeleteItem', 'GetItem'), manageConnections],
+      resume: [connectionsTable('GetItem'), notificationsTable('GetItem', 'Query')],
       // A token expiry further than SQS's 15-minute delay is checked again, on the same queue.
       deadline: [connectionsTable('GetItem', 'DeleteItem'), manageConnections, sendDeadline],
       token: [],
@@ -280,6 +299,7 @@ export default $config({
     routeResponse('Default', ws.route('$default', lambda('default'), twoWay));
     routeResponse('Ping', ws.route('ping', lambda('ping'), twoWay));
     routeResponse('Authorize', ws.route('authorize', lambda('authorize'), twoWay));
+    routeResponse('Resume', ws.route('resume', lambda('resume'), twoWay));
 
     // ---- Limits: queue consumers' concurrency -------------------------------------------
     // maximumConcurrency caps each event source, so a large fan-out or a redrive cannot use

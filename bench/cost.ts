@@ -6,13 +6,15 @@
 // The seed's design is modelled call by call in SEED, with a comment on each.
 import { DIRECT_PUSH_LIMIT } from '@pushline/lambda/deployment';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ApiGatewayConnectionPusher } from '@pushline/adapters/apigateway';
 import { type CallCounter, countCalls } from '@pushline/adapters/aws';
 import {
   CONNECTIONS_TABLE,
   createConnectionsTable,
   DynamoDbConnectionRepository,
+  DynamoDbNotificationStream,
+  notificationsTableDefinition,
 } from '@pushline/adapters/dynamodb';
 import { JoseTokenIssuer, JoseTokenVerifier } from '@pushline/adapters/jose';
 import { SqsMessageQueue } from '@pushline/adapters/sqs';
@@ -25,6 +27,7 @@ import {
   NotifyConnection,
   NotifyUser,
   parseNotifyConnectionMessage,
+  ResumeAction,
   Route,
 } from '@pushline/core';
 import { startLocalGateway } from '@pushline/local';
@@ -139,6 +142,10 @@ export function seedBill(operation: string, k: number, itemBytes: number): Bill 
     case 'notifyConnection':
       // The caller's SendMessage, one consumer run, one PostToConnection.
       return add({ sqsRequests: 1 }, SQS_BATCH_RUN, { apiGatewayMessages: 1 });
+    case 'resume':
+      // The seed keeps no notification: a client that missed one cannot get it back at all.
+      // Nothing to price; the row is this design's cost alone.
+      return NONE;
     default:
       throw new Error(`no seed model for ${operation}`);
   }
@@ -217,6 +224,7 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
   const counters: [string, CallCounter][] = [];
   try {
     await createConnectionsTable(dynamo.client, 'connections');
+    await dynamo.client.send(new CreateTableCommand(notificationsTableDefinition('notifications')));
     const notifyUserQueue = await sqs.createQueue('notify-user', { dlq: { maxReceiveCount: 3 } });
     const notifyConnectionQueue = await sqs.createQueue('notify-connection', { dlq: { maxReceiveCount: 3 } });
     const clock = new SystemClock();
@@ -236,10 +244,15 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
     const disconnect = new Disconnect(repository);
     const route = new Route(repository, defaultActions(new Authorize(repository, verifier)));
     // As deployed (sst.config.ts): a user with up to DIRECT_PUSH_LIMIT sockets is pushed to in place.
-    const notifyUser = new NotifyUser(repository, queue, clock, {
-      directPush: { pusher, maxConnections: DIRECT_PUSH_LIMIT },
+    const stream = new DynamoDbNotificationStream({
+      client: dynamo.client,
+      tableName: 'notifications',
+      clock,
     });
-    const notifyConnection = new NotifyConnection(pusher, repository);
+    const notifyConnection = new NotifyConnection(pusher, repository, clock);
+    const notifyUser = new NotifyUser(repository, queue, clock, stream, {
+      directPush: { delivery: notifyConnection, maxConnections: DIRECT_PUSH_LIMIT },
+    });
     counters.push(
       ['DynamoDB', countCalls(dynamo.client)],
       ['SQS', countCalls(sqs.client)],
@@ -295,7 +308,7 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
         seedBill: seed,
         dollarsPerMillion: ours,
         seedDollarsPerMillion: theirs,
-        ratio: ours / theirs,
+        ratio: theirs === 0 ? Number.NaN : ours / theirs,
       });
     };
 
@@ -352,6 +365,29 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
       1,
       notifyConnectionCalls,
       billOf(notifyConnectionCalls, 0, itemBytes, SQS_BATCH_RUN),
+      itemBytes,
+    );
+    // resume: a user who missed 3 notifications while it had no socket. On a socket of auth mode
+    // either, Route reads the registry for the sender's user; then the stream's meta item and one
+    // Query. The client's frame and the route response are two messages, one Lambda run.
+    const resumeRoute = new Route(repository, [new ResumeAction(stream)]);
+    await connect.execute({ connectionId: 'resume-connection', userId: 'cost-resume' });
+    let epoch = '';
+    for (const id of ['r-1', 'r-2', 'r-3', 'r-4'])
+      epoch = (await stream.append('cost-resume', { id, data: { kind: 'export.ready', id } })).epoch;
+    const resumeCalls = await counted(async () => {
+      const outcome = await resumeRoute.execute({
+        connectionId: 'resume-connection',
+        body: JSON.stringify({ action: 'resume', epoch, seq: 1 }),
+      });
+      if (outcome.reply.type !== 'resumed' || !outcome.reply.recovered)
+        throw new Error(`resume did not recover: ${outcome.payload}`);
+    });
+    row(
+      'resume',
+      3,
+      resumeCalls,
+      billOf(resumeCalls, 3, 300, { apiGatewayMessages: 2, lambdaRuns: 1 }),
       itemBytes,
     );
     const disconnectCalls = await counted(() => disconnect.execute({ connectionId: single }));

@@ -387,7 +387,9 @@ async function cost(): Promise<void> {
       });
   }
   for (const row of rows) {
-    if (row.operation !== 'notifyUser')
+    // The seed has no resume: that row has no baseline.
+    if (row.operation === 'resume') record('cost.resume.dollarsPerMillion', row.dollarsPerMillion, '$/M');
+    else if (row.operation !== 'notifyUser')
       record(`cost.${row.operation}.dollarsPerMillion`, row.dollarsPerMillion, '$/M', {
         name: 'seed',
         value: row.seedDollarsPerMillion,

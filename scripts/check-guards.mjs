@@ -24,10 +24,74 @@ const GUARDS = [
   {
     id: 'gone-record',
     condition: 'a push answered 410 leaves a stale record behind (and the socket is pushed to forever)',
-    file: 'core/src/use-cases/notify-user.ts',
-    guard: 'await this.repository.remove(connection.connectionId);',
-    without: '',
+    file: 'core/src/use-cases/notify-connection.ts',
+    guard:
+      'const removed = await this.repository.removeIfConnectedBefore(\n          connectionId,\n          this.clock.now() - this.connectGraceMs,\n        );',
+    without: "const removed = 'kept';",
     test: ['test/e2e/faults.e2e.test.ts', '410'],
+  },
+  {
+    id: 'connect-race',
+    condition:
+      'a 410 for a socket whose $connect has not finished opening deletes its record: the socket opens deaf',
+    file: 'core/src/use-cases/notify-connection.ts',
+    guard:
+      'const removed = await this.repository.removeIfConnectedBefore(\n          connectionId,\n          this.clock.now() - this.connectGraceMs,\n        );',
+    without: "const removed = (await this.repository.remove(connectionId), 'removed');",
+    test: ['test/e2e/dev-stack-connect-race.e2e.test.ts', ''],
+  },
+  {
+    id: 'connect-race-condition',
+    condition: 'the DynamoDB registry removes a record however young it is (the $connect race on AWS)',
+    file: 'adapters/src/dynamodb/dynamodb-connection-repository.ts',
+    guard: "ConditionExpression: '#connectedAt <= :before',",
+    without: '',
+    test: ['test/adapters/dynamodb-connection-repository.test.ts', 'still connecting'],
+  },
+  {
+    id: 'stream-append',
+    condition: 'a notification sent while the user has no socket is not stored, so resume cannot recover it',
+    file: 'core/src/use-cases/notify-user.ts',
+    guard:
+      'const appended = await this.stream.append(message.userId, { id: notificationId, data: message.data });',
+    without: "const appended = { seq: 1, epoch: 'unstored', duplicate: false };",
+    test: ['test/e2e/server-resume.soak.e2e.test.ts', 'recovers, after a reconnect'],
+  },
+  {
+    id: 'append-before-push',
+    condition: 'a notification is pushed although storing it failed (a resume would then miss it)',
+    file: 'core/src/use-cases/notify-user.ts',
+    guard:
+      'const appended = await this.stream.append(message.userId, { id: notificationId, data: message.data });',
+    without:
+      "const appended = await this.stream.append(message.userId, { id: notificationId, data: message.data }).catch(() => ({ seq: 0, epoch: '', duplicate: false }));",
+    test: ['test/core/notify-user-stream.test.ts', 'append fails'],
+  },
+  {
+    id: 'idempotent-append-memory',
+    condition: 'a redelivered notification takes a second position and is shown twice',
+    file: 'adapters/src/memory/in-memory-notification-stream.ts',
+    guard:
+      'if (stored !== undefined) return Promise.resolve({ epoch: this.epoch, seq: stored, duplicate: true });',
+    without: '',
+    test: ['test/adapters/in-memory-notification-stream.test.ts', 'stored position'],
+  },
+  {
+    id: 'idempotent-append-dynamodb',
+    condition: 'a redelivered notification takes a second position in DynamoDB and is shown twice',
+    file: 'adapters/src/dynamodb/dynamodb-notification-stream.ts',
+    guard: 'if (found !== null) return found;',
+    without: '',
+    test: ['test/adapters/dynamodb-notification-stream.test.ts', 'stored position'],
+  },
+  {
+    id: 'resume-scope',
+    condition: "resume answers with another user's notifications when a frame names that user",
+    file: 'core/src/actions/resume.ts',
+    guard: 'const read = await this.stream.readSince(userId, since, { limit: this.replayLimit });',
+    without:
+      "const read = await this.stream.readSince(typeof frame.userId === 'string' ? frame.userId : userId, since, { limit: this.replayLimit });",
+    test: ['test/e2e/server-resume.soak.e2e.test.ts', "another user's"],
   },
   {
     id: 'transient-push',
@@ -44,7 +108,7 @@ const GUARDS = [
     file: 'apps/lambda/src/outcomes.ts',
     guard: 'if (!result.done) batchItemFailures.push({ itemIdentifier: record.messageId });',
     without: '',
-    test: ['test/e2e/faults.e2e.test.ts', '413 PayloadTooLarge'],
+    test: ['test/e2e/dev-stack.e2e.test.ts', 'malformed NotifyUser message'],
   },
   {
     id: 'thrown-record',

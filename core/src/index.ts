@@ -3,6 +3,7 @@
 export type { Action, ActionContext } from './actions/action.js';
 export { AuthorizeAction } from './actions/authorize.js';
 export { PingAction } from './actions/ping.js';
+export { ResumeAction, type ResumeOptions } from './actions/resume.js';
 export {
   type Connection,
   DEFAULT_AUTHORIZE_DEADLINE_MS,
@@ -33,7 +34,12 @@ export {
   type ErrorFrame,
   isPlainObject,
   MAX_PAYLOAD_BYTES,
+  MAX_REQUEST_ID_LENGTH,
+  type NotificationFrame,
+  notificationPayload,
   parseClientFrame,
+  requestIdOf,
+  type ResumedFrame,
   parseJson,
   serializeFrame,
   type ServerFrame,
@@ -60,7 +66,9 @@ export {
 } from './domain/ids.js';
 export { fail, type Failure, ok, type Outcome } from './domain/outcome.js';
 export { TokenBucket } from './domain/rate-limit.js';
+export { decideReadSince, NO_EPOCH } from './domain/stream.js';
 export {
+  isSeq,
   type NotifyConnectionMessage,
   type NotifyUserMessage,
   parseNotifyConnectionMessage,
@@ -76,6 +84,7 @@ export {
   type FindByUserOptions,
   type MalformedRecord,
   type RemoveIfAnonymousResult,
+  type RemoveIfConnectedBeforeResult,
 } from './ports/connection-repository.js';
 export type {
   AuthorizeDeadline,
@@ -83,6 +92,18 @@ export type {
   DeadlineScheduler,
   TokenExpiryDeadline,
 } from './ports/deadline-scheduler.js';
+export {
+  type Appended,
+  DEFAULT_REPLAY_LIMIT,
+  DEFAULT_STREAM_RETENTION_MS,
+  MAX_EPOCH_LENGTH,
+  type NotificationStream,
+  type NotRecoveredReason,
+  type ReadSinceOptions,
+  type ReadSinceResult,
+  type StreamNotification,
+  type StreamPosition,
+} from './ports/notification-stream.js';
 export type { Export, ExportRepository } from './ports/export-repository.js';
 export { MAX_QUEUE_BATCH, type MessageQueue, type SendOptions } from './ports/message-queue.js';
 export type { TokenVerifier, VerifiedToken } from './ports/token-verifier.js';
@@ -117,8 +138,11 @@ export {
   tokenExpiryDeadline,
 } from './use-cases/enforce-token-expiry.js';
 export {
+  DEFAULT_CONNECT_GRACE_MS,
+  type Delivery,
   NotifyConnection,
   type NotifyConnectionInput,
+  type NotifyConnectionOptions,
   type NotifyConnectionOutcome,
 } from './use-cases/notify-connection.js';
 export {
@@ -131,6 +155,7 @@ export {
 export { Route, type RouteInput, type RouteOutcome } from './use-cases/route.js';
 export {
   DEFAULT_EXPORT_TTL_MS,
+  exportNotificationId,
   exportUrl,
   StartExport,
   type StartExportInput,

@@ -1,8 +1,10 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { type DevStack, startDevStack } from '@pushline/local/dev';
 import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/chromium.js';
 import { devConfigOnFreePorts } from '../support/dev-stack.js';
+import { eventually } from '../support/ws-client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let stack: DevStack;
@@ -20,6 +22,16 @@ afterAll(async () => {
   await browser.close();
   await stack.close();
 });
+
+/** A NotifyUser message with a stable id, as every producer sends. */
+async function notify(userId: string, id: string): Promise<void> {
+  await stack.aws.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: stack.queues.notifyUser.url,
+      MessageBody: JSON.stringify({ userId, id, data: { note: id } }),
+    }),
+  );
+}
 
 describe('the demo page in Chromium', () => {
   it.each([
@@ -48,6 +60,83 @@ describe('the demo page in Chromium', () => {
       expect(content).toMatchObject({ exportId, userId: inBand ? 'browser-in-band' : 'browser-user' });
       const frames = await page.locator('#frames li.in').allTextContents();
       expect(frames.some((frame) => frame.includes('"export.ready"'))).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows what was sent while its socket was closed (by @connections DELETE) once each, in order, after resuming', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      await page.goto(`${stack.httpUrl}/`);
+      await page.fill('#user-id', 'browser-resume');
+      await page.click('#connect');
+      await page.waitForSelector('#state[data-state="open"]');
+      await page.waitForSelector('#frames li.in:has-text("resumed")');
+      await notify('browser-resume', 'live-1');
+      await page.waitForSelector('#notifications li[data-id="live-1"]');
+      // Closed as API Gateway's idle timeout would: the server side ends the socket.
+      const [connectionId] = stack.gateway.connectionIds();
+      await fetch(`${stack.managementEndpoint}/@connections/${encodeURIComponent(connectionId!)}`, {
+        method: 'DELETE',
+      });
+      await page.waitForSelector('#frames li.note >> text=reconnecting');
+      // Sent while the page has no socket: its record is gone, only the stream has them.
+      await eventually(() => stack.gateway.connectionIds().length === 0, 5_000, 'the socket to close');
+      for (const id of ['missed-1', 'missed-2', 'missed-3']) await notify('browser-resume', id);
+      await page.waitForSelector('#notifications li[data-id="missed-3"]');
+      await notify('browser-resume', 'live-2');
+      await page.waitForSelector('#notifications li[data-id="live-2"]');
+      // Each item reads "<seq> <id> <data>".
+      const shown = (await page.locator('#notifications li').allTextContents()).map((text) => {
+        const [seq, id] = text.split(' ');
+        return [id, Number(seq)];
+      });
+      // In seq order, each once. A standard queue may hand the three missed ones to NotifyUser
+      // in any order, so their positions (not their ids) are what orders them.
+      expect(shown.map(([, seq]) => seq)).toEqual([1, 2, 3, 4, 5]);
+      expect(shown[0]?.[0]).toBe('live-1');
+      expect(shown[4]?.[0]).toBe('live-2');
+      expect(
+        shown
+          .slice(1, 4)
+          .map(([id]) => id)
+          .sort(),
+      ).toEqual(['missed-1', 'missed-2', 'missed-3']);
+      expect(await page.locator('#frames li.note >> text=recovered 3 missed').count()).toBe(1);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('never sends the token to a download link a notification points elsewhere', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      const leaked: string[] = [];
+      page.on('request', (request) => {
+        if (request.headers().authorization !== undefined) leaked.push(request.url());
+      });
+      await page.goto(`${stack.httpUrl}/`);
+      await page.fill('#user-id', 'browser-phished');
+      await page.click('#connect');
+      await page.waitForSelector('#frames li.in:has-text("resumed")');
+      await stack.aws.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: stack.queues.notifyUser.url,
+          MessageBody: JSON.stringify({
+            userId: 'browser-phished',
+            id: 'phish',
+            data: { kind: 'export.ready', exportId: 'x', url: 'https://attacker.example/exports/x' },
+          }),
+        }),
+      );
+      await page.waitForSelector('#frames li.note >> text=ignored a download link');
+      expect(await page.locator('#downloads a').count()).toBe(0);
+      expect(leaked.filter((url) => !url.startsWith(stack.httpUrl))).toEqual([]);
     } finally {
       await context.close();
     }

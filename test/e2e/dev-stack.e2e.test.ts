@@ -108,8 +108,13 @@ describe('pnpm dev stack: notifications through SQS', () => {
     const bob = await connect('bob');
     await notifyUser({ userId: 'alice', data: { kind: 'hello', n: 1 }, id: 'n-1' });
     for (const client of alice) await client.waitForFrames(1);
-    for (const client of alice)
-      expect(client.parsed()).toEqual([{ type: 'notification', id: 'n-1', data: { kind: 'hello', n: 1 } }]);
+    const [first] = alice[0]?.parsed() ?? [];
+    for (const client of alice) {
+      expect(client.parsed()).toEqual([
+        { type: 'notification', id: 'n-1', seq: 1, epoch: first?.epoch, data: { kind: 'hello', n: 1 } },
+      ]);
+    }
+    expect(typeof first?.epoch).toBe('string');
     expect(await bob.request({ action: 'ping' })).toEqual({ type: 'pong' });
     expect(bob.parsed()).toEqual([{ type: 'pong' }]);
   });
@@ -123,7 +128,8 @@ describe('pnpm dev stack: notifications through SQS', () => {
         Item: {
           connectionId: { S: ghost },
           userId: { S: 'carol' },
-          connectedAt: { N: String(Date.now()) },
+          // A minute old: past the connect grace, so its 410 means gone, not still connecting.
+          connectedAt: { N: String(Date.now() - 60_000) },
           expiresAt: { N: String(Math.ceil(Date.now() / 1000) + 3600) },
         },
       }),

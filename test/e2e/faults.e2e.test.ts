@@ -46,6 +46,8 @@ beforeAll(async () => {
   stack = await startDevStack(devConfigOnFreePorts(), {
     logLevel: 'SILENT',
     retryVisibilitySeconds: 0,
+    // Sockets here are pushed to right after they connect: a 410 must mean gone at once.
+    connectGraceSeconds: 0,
     managementFault: (request) => managementFault(request),
     awsFault: (call) => awsFault(call),
   });
@@ -174,12 +176,24 @@ describe('faults of the Management API, as API Gateway answers them', () => {
   // A fault that persists: the direct push (with the SDK's retries, where it retries), then
   // every receive of the NotifyConnection message fails, and SQS dead-letters it. The other
   // socket has its frame, and the failing socket keeps its record: the socket is still there.
+  it('413 PayloadTooLarge on a direct push: refused once, never re-queued (it would be refused again); the record stays', async () => {
+    const user = 'fault-413';
+    const [failing, live] = await connectMany(user, 2);
+    const pushes = failPushesTo(failing!.connectionId, {
+      statusCode: 413,
+      errorType: 'PayloadTooLargeException',
+    });
+    await notifyUser(user, `n-${user}`);
+    await live!.client.waitForFrames(1);
+    await settle();
+    expect(pushes.attempts()).toBe(1);
+    expect(notificationIds(failing!.client)).toEqual([]);
+    expect(notificationIds(live!.client)).toEqual([`n-${user}`]);
+    expect(await deadLettersAbout(failing!.connectionId)).toEqual({ notifyUser: [], notifyConnection: [] });
+    expect(await registryIds()).toEqual(expect.arrayContaining([failing!.connectionId, live!.connectionId]));
+  });
+
   it.each([
-    {
-      name: '413 PayloadTooLarge',
-      fault: { statusCode: 413, errorType: 'PayloadTooLargeException' },
-      sdk: 1,
-    },
     {
       name: '429 LimitExceeded',
       fault: { statusCode: 429, errorType: 'LimitExceededException' },
@@ -206,7 +220,13 @@ describe('faults of the Management API, as API Gateway answers them', () => {
       );
       await settle();
       expect(dead.notifyConnection.map((body) => JSON.parse(body) as unknown)).toEqual([
-        { connectionId: failing!.connectionId, data: { for: user }, id: `n-${user}` },
+        {
+          connectionId: failing!.connectionId,
+          data: { for: user },
+          id: `n-${user}`,
+          seq: 1,
+          epoch: expect.any(String) as string,
+        },
       ]);
       expect((await deadLettersAbout(user)).notifyUser).toEqual([]);
       // One direct push, then one per receive of the queued message; each with the SDK's attempts.

@@ -199,9 +199,12 @@ function notificationIdOf(
     return null;
   const notification = expected.get(parsed.id);
   if (notification?.userId !== userId) return null;
+  const position = parsed as { seq?: unknown; epoch?: unknown };
   const wellFormed = isDeepStrictEqual(parsed, {
     type: 'notification',
     id: notification.id,
+    seq: position.seq,
+    epoch: position.epoch,
     data: notification.data,
   });
   return wellFormed ? notification.id : null;

@@ -293,11 +293,19 @@ describe('standalone server: notifications', () => {
     const anonymous = await connect(server.url);
     const response = await notify(server, { userId: 'alice', data: { kind: 'export.ready', n: [1, 2] } });
     expect(response.status).toBe(202);
-    const body = (await response.json()) as { notificationId: string; connections: number };
+    const body = (await response.json()) as {
+      notificationId: string;
+      connections: number;
+      seq: number;
+      epoch: string;
+    };
     expect(body.connections).toBe(3);
+    expect(body.seq).toBe(1);
     const expected = {
       type: 'notification',
       id: body.notificationId,
+      seq: 1,
+      epoch: body.epoch,
       data: { kind: 'export.ready', n: [1, 2] },
     };
     for (const client of alice) {
@@ -315,7 +323,9 @@ describe('standalone server: notifications', () => {
     const client = await connect(`${server.url}?token=${await tokenFor(server, 'erin')}`);
     await notify(server, { userId: 'erin', data: null, id: 'n-42' });
     await client.waitForFrames(1);
-    expect(client.parsed()).toEqual([{ type: 'notification', id: 'n-42', data: null }]);
+    expect(client.parsed()).toEqual([
+      { type: 'notification', id: 'n-42', seq: 1, epoch: expect.any(String) as string, data: null },
+    ]);
   });
 
   it('forgets a closed socket and still delivers to the others', async () => {

@@ -97,7 +97,13 @@ describe('wscat against pnpm dev', () => {
       expect(wscat.frames()).toEqual([
         { type: 'pong', name: 'terminal' },
         { type: 'authorized', userId: 'wscat-user' },
-        { type: 'notification', id: 'w-1', data: { from: 'the queue' } },
+        {
+          type: 'notification',
+          id: 'w-1',
+          seq: 1,
+          epoch: expect.any(String) as string,
+          data: { from: 'the queue' },
+        },
       ]);
     } finally {
       await wscat.stop();

@@ -17,6 +17,7 @@ export const ENV = {
   rateBurst: 'PUSHLINE_RATE_BURST',
   tokenMaxLifetimeSeconds: 'PUSHLINE_TOKEN_MAX_LIFETIME_SECONDS',
   allowDevOnNetwork: 'PUSHLINE_ALLOW_DEV_ON_NETWORK',
+  streamRetentionHours: 'PUSHLINE_STREAM_RETENTION_HOURS',
 } as const;
 
 /** Whether `host` only accepts connections from this machine. */
@@ -53,6 +54,8 @@ export interface ServerConfig {
   readonly rateBurst: number;
   /** Longest token lifetime the verifier accepts, in seconds. */
   readonly tokenMaxLifetimeSeconds: number;
+  /** How long a notification stays replayable by `resume` (default 24 h). */
+  readonly streamRetentionMs: number;
 }
 
 /**
@@ -106,6 +109,7 @@ export function loadConfig(env: Environment = process.env): ServerConfig {
     rateLimit: vars.integer(ENV.rateLimit, 50, 0, 1_000_000),
     rateBurst: vars.integer(ENV.rateBurst, 100, 1, 1_000_000),
     tokenMaxLifetimeSeconds: vars.integer(ENV.tokenMaxLifetimeSeconds, 86_400, 60, 604_800),
+    streamRetentionMs: vars.integer(ENV.streamRetentionHours, 24, 1, 720) * 3_600_000,
   };
   vars.throwIfInvalid();
   return Object.freeze(config);

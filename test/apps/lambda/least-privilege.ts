@@ -8,6 +8,7 @@ import type { Entry } from '@pushline/lambda/config';
 export interface DeployedArns {
   readonly connectionsTable: string;
   readonly exportsTable: string;
+  readonly notificationsTable: string;
   readonly queue: (name: 'NotifyUser' | 'NotifyConnection' | 'Deadlines') => string;
   /** `<execution ARN>/*\/*\/@connections/*`: the Management API of the WebSocket API. */
   readonly manageConnections: string;
@@ -35,11 +36,18 @@ export function leastPrivilege(arns: DeployedArns): Record<Entry, Record<string,
       'dynamodb:Query': [`${table}/index/${CONNECTIONS_TABLE.byUserIndex.name}`],
       'sqs:SendMessage': [arns.queue('NotifyConnection')],
       'dynamodb:DeleteItem': [table],
+      'dynamodb:GetItem': [table, arns.notificationsTable].sort(),
+      'dynamodb:PutItem': [arns.notificationsTable],
       'execute-api:ManageConnections': [arns.manageConnections],
     },
     'notify-connection': {
       'dynamodb:DeleteItem': [table],
+      'dynamodb:GetItem': [table],
       'execute-api:ManageConnections': [arns.manageConnections],
+    },
+    resume: {
+      'dynamodb:GetItem': [table, arns.notificationsTable].sort(),
+      'dynamodb:Query': [arns.notificationsTable],
     },
     deadline: {
       'dynamodb:GetItem': [table],

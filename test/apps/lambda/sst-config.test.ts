@@ -64,6 +64,7 @@ const queue = (name: string): string => `arn:aws:sqs:us-east-1:000000000000:${na
 const EXPECTED_PERMISSIONS = leastPrivilege({
   connectionsTable: 'arn:aws:dynamodb:us-east-1:000000000000:table/Connections',
   exportsTable: 'arn:aws:dynamodb:us-east-1:000000000000:table/Exports',
+  notificationsTable: 'arn:aws:dynamodb:us-east-1:000000000000:table/Notifications',
   queue,
   manageConnections: 'arn:aws:execute-api:us-east-1:000000000000:wsapi/*/*/@connections/*',
 });
@@ -129,13 +130,14 @@ describe('sst.config.ts, evaluated offline', () => {
       ['$default', 'default'],
       ['ping', 'ping'],
       ['authorize', 'authorize'],
+      ['resume', 'resume'],
     ]);
     const twoWay = routes.filter(([, , args]) =>
       JSON.stringify(args ?? {}).includes('routeResponseSelectionExpression'),
     );
-    expect(twoWay.map(([key]) => key)).toEqual(['$default', 'ping', 'authorize']);
+    expect(twoWay.map(([key]) => key)).toEqual(['$default', 'ping', 'authorize', 'resume']);
     expect(declared.routeResponses).toEqual(
-      ['$default', 'ping', 'authorize'].map((key) => ({
+      ['$default', 'ping', 'authorize', 'resume'].map((key) => ({
         apiId: 'wsapi',
         routeId: `route:${key}`,
         routeResponseKey: '$default',

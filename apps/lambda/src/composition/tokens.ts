@@ -23,6 +23,8 @@ export const TOKENS = {
   EnforceTokenExpiry: Symbol.for('pushline.lambda.EnforceTokenExpiry'),
   StartExport: Symbol.for('pushline.lambda.StartExport'),
   DownloadExport: Symbol.for('pushline.lambda.DownloadExport'),
+  NotificationStream: Symbol.for('pushline.lambda.NotificationStream'),
+  ResumeRoute: Symbol.for('pushline.lambda.ResumeRoute'),
 } as const;
 
 export type TokenName = keyof typeof TOKENS;

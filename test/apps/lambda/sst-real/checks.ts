@@ -2,7 +2,13 @@
 // empty list passes), so the same check proves a good graph right and a broken one wrong
 // (sst-real.test.ts runs both). A resource another change adds (a table, an alarm, a queue)
 // is asserted by adding a row to the table it belongs to; a new kind of property, by a check.
-import { CONNECTIONS_TABLE, connectionsTableDefinition, EXPORTS_TABLE } from '@pushline/adapters/dynamodb';
+import {
+  CONNECTIONS_TABLE,
+  connectionsTableDefinition,
+  EXPORTS_TABLE,
+  NOTIFICATIONS_TABLE,
+  notificationsTableDefinition,
+} from '@pushline/adapters/dynamodb';
 import { type Entry, ENTRIES, ENV, envFor, loadConfig } from '@pushline/lambda/config';
 import {
   LAMBDA_RUNTIME,
@@ -63,6 +69,7 @@ export const WS_ROUTES: readonly { key: string; entry: Entry; twoWay: boolean }[
   { key: '$default', entry: 'default', twoWay: true },
   { key: 'ping', entry: 'ping', twoWay: true },
   { key: 'authorize', entry: 'authorize', twoWay: true },
+  { key: 'resume', entry: 'resume', twoWay: true },
 ];
 
 /** Every HTTP route, the entry it runs, and whether it exists only in dev mode. */
@@ -106,6 +113,11 @@ export const TABLES: readonly {
       KeySchema: [{ AttributeName: EXPORTS_TABLE.partitionKey, KeyType: 'HASH' }],
     },
     ttl: EXPORTS_TABLE.ttlAttribute,
+  },
+  {
+    name: 'Notifications',
+    definition: notificationsTableDefinition('Notifications'),
+    ttl: NOTIFICATIONS_TABLE.ttlAttribute,
   },
 ];
 
@@ -530,6 +542,7 @@ export const CHECKS: readonly Check[] = [
       const table = leastPrivilege({
         connectionsTable: tableArn('Connections'),
         exportsTable: tableArn('Exports'),
+        notificationsTable: tableArn('Notifications'),
         queue: queueArn,
         manageConnections: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${String(ws.id)}/*/*/@connections/*`,
       });

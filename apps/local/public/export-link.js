@@ -1,0 +1,27 @@
+// Which URLs the demo page may fetch with the user's bearer token: its own REST API's export
+// downloads, nothing else. A notification's `url` is data from whoever sent the notification;
+// following it with the token attached would hand the token to any host it names.
+
+const EXPORT_PATH = /^\/exports\/[A-Za-z0-9._~%-]+$/;
+
+/**
+ * The same-origin export path `url` names (`/exports/<id>`), or `null` for anything else:
+ * another origin, another path, a query, a fragment, credentials, or text that is not a URL.
+ *
+ * @param {unknown} url the `url` field of an `export.ready` notification
+ * @param {string} origin the page's origin, e.g. `http://127.0.0.1:3000`
+ * @returns {string | null}
+ */
+export function exportPathOf(url, origin) {
+  if (typeof url !== 'string' || !url.startsWith('/') || url.startsWith('//')) return null;
+  let parsed;
+  try {
+    parsed = new URL(url, origin);
+  } catch {
+    return null;
+  }
+  if (parsed.origin !== new URL(origin).origin || parsed.username !== '' || parsed.password !== '')
+    return null;
+  if (parsed.search !== '' || parsed.hash !== '' || url.includes('\\')) return null;
+  return EXPORT_PATH.test(parsed.pathname) && parsed.pathname === url ? parsed.pathname : null;
+}
