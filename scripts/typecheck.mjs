@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const projects = ['core', 'adapters', 'apps/server', 'apps/local', 'apps/lambda', '.'].filter((p) =>
+const projects = ['core', 'adapters', 'clients/js', 'apps/server', 'apps/local', 'apps/lambda', '.'].filter((p) =>
   existsSync(`${p}/tsconfig.json`),
 );
 let failed = 0;
