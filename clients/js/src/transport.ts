@@ -21,12 +21,16 @@ export interface Transport {
   open(url: string, sink: TransportSink): TransportSocket;
 }
 
-/** The part of the standard `WebSocket` the client uses (browsers, Node 22's global, `ws`). */
+/**
+ * The part of the standard `WebSocket` the client uses (browsers, Node 22's global, `ws`). The
+ * handlers take `never` so that every implementation's own event types fit; the adapter reads
+ * `data` of a message event and `message` of an error event (`ws` says "Unexpected server response: 401" there).
+ */
 export interface WebSocketLike {
   readonly readyState: number;
   onopen: ((event: never) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onerror: ((event: { message?: unknown }) => void) | null;
+  onmessage: ((event: never) => void) | null;
+  onerror: ((event: never) => void) | null;
   onclose: ((event: never) => void) | null;
   send(data: string): void;
   close(code?: number): void;
@@ -48,11 +52,12 @@ export function webSocketTransport(webSocket: WebSocketConstructor): Transport {
       socket.onopen = () => {
         if (!done) sink.opened();
       };
-      socket.onmessage = (event) => {
-        if (!done && typeof event.data === 'string') sink.message(event.data);
+      socket.onmessage = (event: never) => {
+        const { data } = event as { data: unknown };
+        if (!done && typeof data === 'string') sink.message(data);
       };
-      socket.onerror = (event) => {
-        refused ||= / 40[13]\b/.test(String(event.message));
+      socket.onerror = (event: never) => {
+        refused ||= / 40[13]\b/.test(String((event as { message?: unknown }).message));
       };
       socket.onclose = () => {
         if (!done) {
