@@ -16,7 +16,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { RawData, WebSocket } from 'ws';
-import { closeClients, openClients } from './support/clients.js';
+import { closeClients, openClients, quantile } from './support/clients.js';
 
 export interface LatencyFigures {
   readonly samples: number;
@@ -121,12 +121,11 @@ export async function stopStack(stack: RunningStack): Promise<void> {
 }
 
 function figures(samples: number[]): LatencyFigures {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+  const sorted = Float64Array.from(samples).sort();
   return {
     samples: sorted.length,
-    p50Ms: round(at(0.5)),
-    p99Ms: round(at(0.99)),
+    p50Ms: round(quantile(sorted, 0.5)),
+    p99Ms: round(quantile(sorted, 0.99)),
     maxMs: round(sorted.at(-1) ?? NaN),
   };
 }

@@ -1,11 +1,9 @@
 import { type DevStack, startDevStack } from '@pushline/local/dev';
 import { readFile } from 'node:fs/promises';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { devConfigOnFreePorts } from '../support/dev-stack.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-// The system Chromium (Debian's package; .ci/run installs it): never a downloaded browser.
-const CHROMIUM = '/usr/bin/chromium';
 
 let stack: DevStack;
 let browser: Browser;
@@ -14,18 +12,7 @@ beforeAll(async () => {
   stack = await startDevStack(devConfigOnFreePorts(), {
     logLevel: 'SILENT',
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
