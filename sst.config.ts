@@ -13,7 +13,8 @@ export default $config({
     const { ENV, envFor } = await import('./apps/lambda/src/composition/config.js');
     const { DIRECT_PUSH_LIMIT, LAMBDA_RUNTIME, QUEUE_BATCH_SIZE, QUEUE_SETTINGS, RUNTIME_PROVIDED } =
       await import('./apps/lambda/src/deployment.js');
-    const { CONNECTIONS_TABLE, EXPORTS_TABLE } = await import('./adapters/src/dynamodb/index.js');
+    const { CONNECTIONS_TABLE, EXPORTS_TABLE, NOTIFICATIONS_TABLE } =
+      await import('./adapters/src/dynamodb/index.js');
     type Entry = Parameters<typeof envFor>[0];
     type Permission = { actions: string[]; resources: $util.Input<string>[] };
 
@@ -45,6 +46,13 @@ export default $config({
       fields: { ...EXPORTS_TABLE.fields },
       primaryIndex: { hashKey: EXPORTS_TABLE.partitionKey },
       ttl: EXPORTS_TABLE.ttlAttribute,
+    });
+
+    // The users' notification streams (resume): a meta item and one item per notification, with TTL.
+    const notifications = new sst.aws.Dynamo('Notifications', {
+      fields: { ...NOTIFICATIONS_TABLE.fields },
+      primaryIndex: { hashKey: NOTIFICATIONS_TABLE.partitionKey, rangeKey: NOTIFICATIONS_TABLE.sortKey },
+      ttl: NOTIFICATIONS_TABLE.ttlAttribute,
     });
 
     const queueWithDlq = (name: string): sst.aws.Queue => {
@@ -83,7 +91,14 @@ export default $config({
       [ENV.tokenAudience]: tokenAudience,
       [ENV.authorizeDeadlineSeconds]: deployEnv(ENV.authorizeDeadlineSeconds) ?? '30',
       [ENV.directPushLimit]: deployEnv(ENV.directPushLimit) ?? String(DIRECT_PUSH_LIMIT),
+      [ENV.notificationsTable]: notifications.name,
+      [ENV.streamRetentionHours]: deployEnv(ENV.streamRetentionHours),
+      [ENV.connectGraceSeconds]: deployEnv(ENV.connectGraceSeconds),
     };
+    const notificationsTable = (...actions: string[]): Permission => ({
+      actions: actions.map((action) => `dynamodb:${action}`),
+      resources: [notifications.arn],
+    });
     const permissions: Record<Entry, Permission[]> = {
       authorizer: [],
       connect: [connectionsTable('PutItem'), { actions: ['sqs:SendMessage'], resources: [deadlines.arn] }],
@@ -97,11 +112,15 @@ export default $config({
           resources: [$interpolate`${connections.arn}/index/${CONNECTIONS_TABLE.byUserIndex.name}`],
         },
         { actions: ['sqs:SendMessage'], resources: [notifyConnection.arn] },
-        // Direct pushes to a user's few sockets, and removing the record of a gone one.
-        connectionsTable('DeleteItem'),
+        // Direct pushes to a user's few sockets, and removing the record of a gone one (a
+        // conditional delete; GetItem tells a young record from a missing one).
+        connectionsTable('DeleteItem', 'GetItem'),
         manageConnections,
+        // The append to the user's stream, before anything is pushed.
+        notificationsTable('GetItem', 'PutItem'),
       ],
-      'notify-connection': [connectionsTable('DeleteItem'), manageConnections],
+      'notify-connection': [connectionsTable('DeleteItem', 'GetItem'), manageConnections],
+      resume: [connectionsTable('GetItem'), notificationsTable('GetItem', 'Query')],
       deadline: [connectionsTable('GetItem', 'DeleteItem'), manageConnections],
       token: [],
       'create-export': [
@@ -150,6 +169,7 @@ export default $config({
     routeResponse('Default', ws.route('$default', lambda('default'), twoWay));
     routeResponse('Ping', ws.route('ping', lambda('ping'), twoWay));
     routeResponse('Authorize', ws.route('authorize', lambda('authorize'), twoWay));
+    routeResponse('Resume', ws.route('resume', lambda('resume'), twoWay));
 
     const batch = { batch: { size: QUEUE_BATCH_SIZE, partialResponses: true } };
     notifyUser.subscribe(lambda('notify-user', '20 seconds'), batch);

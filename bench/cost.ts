@@ -6,13 +6,15 @@
 // The seed's design is modelled call by call in SEED, with a comment on each.
 import { DIRECT_PUSH_LIMIT } from '@pushline/lambda/deployment';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ApiGatewayConnectionPusher } from '@pushline/adapters/apigateway';
 import { type CallCounter, countCalls } from '@pushline/adapters/aws';
 import {
   CONNECTIONS_TABLE,
   createConnectionsTable,
   DynamoDbConnectionRepository,
+  DynamoDbNotificationStream,
+  notificationsTableDefinition,
 } from '@pushline/adapters/dynamodb';
 import { JoseTokenIssuer, JoseTokenVerifier } from '@pushline/adapters/jose';
 import { SqsMessageQueue } from '@pushline/adapters/sqs';
@@ -217,6 +219,7 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
   const counters: [string, CallCounter][] = [];
   try {
     await createConnectionsTable(dynamo.client, 'connections');
+    await dynamo.client.send(new CreateTableCommand(notificationsTableDefinition('notifications')));
     const notifyUserQueue = await sqs.createQueue('notify-user', { dlq: { maxReceiveCount: 3 } });
     const notifyConnectionQueue = await sqs.createQueue('notify-connection', { dlq: { maxReceiveCount: 3 } });
     const clock = new SystemClock();
@@ -236,10 +239,15 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
     const disconnect = new Disconnect(repository);
     const route = new Route(repository, defaultActions(new Authorize(repository, verifier)));
     // As deployed (sst.config.ts): a user with up to DIRECT_PUSH_LIMIT sockets is pushed to in place.
-    const notifyUser = new NotifyUser(repository, queue, clock, {
-      directPush: { pusher, maxConnections: DIRECT_PUSH_LIMIT },
+    const stream = new DynamoDbNotificationStream({
+      client: dynamo.client,
+      tableName: 'notifications',
+      clock,
     });
-    const notifyConnection = new NotifyConnection(pusher, repository);
+    const notifyConnection = new NotifyConnection(pusher, repository, clock);
+    const notifyUser = new NotifyUser(repository, queue, clock, stream, {
+      directPush: { delivery: notifyConnection, maxConnections: DIRECT_PUSH_LIMIT },
+    });
     counters.push(
       ['DynamoDB', countCalls(dynamo.client)],
       ['SQS', countCalls(sqs.client)],

@@ -3,6 +3,7 @@
 export type { Action, ActionContext } from './actions/action.js';
 export { AuthorizeAction } from './actions/authorize.js';
 export { PingAction } from './actions/ping.js';
+export { ResumeAction, type ResumeOptions } from './actions/resume.js';
 export {
   type Connection,
   DEFAULT_AUTHORIZE_DEADLINE_MS,
@@ -24,7 +25,12 @@ export {
   type ErrorFrame,
   isPlainObject,
   MAX_PAYLOAD_BYTES,
+  MAX_REQUEST_ID_LENGTH,
+  type NotificationFrame,
+  notificationPayload,
   parseClientFrame,
+  requestIdOf,
+  type ResumedFrame,
   parseJson,
   serializeFrame,
   type ServerFrame,
@@ -43,7 +49,9 @@ export {
 } from './domain/ids.js';
 export { fail, type Failure, ok, type Outcome } from './domain/outcome.js';
 export { TokenBucket } from './domain/rate-limit.js';
+export { decideReadSince, NO_EPOCH } from './domain/stream.js';
 export {
+  isSeq,
   type NotifyConnectionMessage,
   type NotifyUserMessage,
   parseNotifyConnectionMessage,
@@ -59,8 +67,21 @@ export {
   type FindByUserOptions,
   type MalformedRecord,
   type RemoveIfAnonymousResult,
+  type RemoveIfConnectedBeforeResult,
 } from './ports/connection-repository.js';
 export type { AuthorizeDeadline, DeadlineScheduler } from './ports/deadline-scheduler.js';
+export {
+  type Appended,
+  DEFAULT_REPLAY_LIMIT,
+  DEFAULT_STREAM_RETENTION_MS,
+  MAX_EPOCH_LENGTH,
+  type NotificationStream,
+  type NotRecoveredReason,
+  type ReadSinceOptions,
+  type ReadSinceResult,
+  type StreamNotification,
+  type StreamPosition,
+} from './ports/notification-stream.js';
 export type { Export, ExportRepository } from './ports/export-repository.js';
 export { MAX_QUEUE_BATCH, type MessageQueue, type SendOptions } from './ports/message-queue.js';
 export type { TokenVerifier, VerifiedToken } from './ports/token-verifier.js';
@@ -84,8 +105,11 @@ export {
   type EnforceAuthorizeDeadlineOutcome,
 } from './use-cases/enforce-authorize-deadline.js';
 export {
+  DEFAULT_CONNECT_GRACE_MS,
+  type Delivery,
   NotifyConnection,
   type NotifyConnectionInput,
+  type NotifyConnectionOptions,
   type NotifyConnectionOutcome,
 } from './use-cases/notify-connection.js';
 export {
@@ -98,6 +122,7 @@ export {
 export { Route, type RouteInput, type RouteOutcome } from './use-cases/route.js';
 export {
   DEFAULT_EXPORT_TTL_MS,
+  exportNotificationId,
   exportUrl,
   StartExport,
   type StartExportInput,

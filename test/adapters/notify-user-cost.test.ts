@@ -1,10 +1,17 @@
 // The cost shape of the fan-out on real peers: NotifyUser wired to DynamoDB (dynalite) and
 // SQS (local-aws-sqs), with every SDK call counted by operation. For K connections it must
-// read one Query per page and send ⌈K/10⌉ SendMessageBatch calls, and nothing else, and
-// every NotifyConnection message it sent must really be in the queue.
+// append to the user's stream (one meta read, one counter write and one item write), read one
+// Query per page and send ⌈K/10⌉ SendMessageBatch calls, and nothing else, and every
+// NotifyConnection message it sent must really be in the queue.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type CallCounter, countCalls } from '@pushline/adapters/aws';
-import { createConnectionsTable, DynamoDbConnectionRepository } from '@pushline/adapters/dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  createConnectionsTable,
+  DynamoDbConnectionRepository,
+  DynamoDbNotificationStream,
+  notificationsTableDefinition,
+} from '@pushline/adapters/dynamodb';
 import { ManualClock } from '@pushline/adapters/memory';
 import { SqsMessageQueue } from '@pushline/adapters/sqs';
 import { DEFAULT_PAGE_SIZE, MAX_QUEUE_BATCH, NotifyUser } from '@pushline/core';
@@ -26,6 +33,7 @@ describe('NotifyUser on DynamoDB and SQS', () => {
   beforeAll(async () => {
     [dynamo, sqs] = await Promise.all([startDynalite(), startSqs()]);
     await createConnectionsTable(dynamo.client, 'connections');
+    await dynamo.client.send(new CreateTableCommand(notificationsTableDefinition('notifications')));
     const notifyUser = await sqs.createQueue('notify-user', { dlq: { maxReceiveCount: 3 } });
     notifyConnection = await sqs.createQueue('notify-connection', { dlq: { maxReceiveCount: 3 } });
     repository = new DynamoDbConnectionRepository({ client: dynamo.client, tableName: 'connections' });
@@ -42,7 +50,9 @@ describe('NotifyUser on DynamoDB and SQS', () => {
     await Promise.all([dynamo.close(), sqs.close()]);
   });
 
-  // NotifyUser only reads the registry, so cases with the same K share one population.
+  // NotifyUser only reads the registry, so cases with the same K share one population (and
+  // one stream: the second notification of a user gets seq 2).
+  const notified = new Map<string, number>();
   const populations = new Map<number, Promise<{ userId: string; ids: string[] }>>();
   const populated = (k: number): Promise<{ userId: string; ids: string[] }> => {
     let population = populations.get(k);
@@ -84,7 +94,15 @@ describe('NotifyUser on DynamoDB and SQS', () => {
     async ({ k, pageSize }) => {
       const { userId, ids } = await populated(k);
       await sqs.drain(notifyConnection.url);
-      const notifyUser = new NotifyUser(repository, queue, new ManualClock(NOW), { pageSize });
+      const seq = (notified.get(userId) ?? 0) + 1;
+      notified.set(userId, seq);
+      const clock = new ManualClock(NOW);
+      const stream = new DynamoDbNotificationStream({
+        client: dynamo.client,
+        tableName: 'notifications',
+        clock,
+      });
+      const notifyUser = new NotifyUser(repository, queue, clock, stream, { pageSize });
       dynamoCalls.reset();
       sqsCalls.reset();
 
@@ -95,15 +113,21 @@ describe('NotifyUser on DynamoDB and SQS', () => {
 
       const pages = Math.max(1, Math.ceil(k / pageSize));
       const batches = Math.ceil(k / MAX_QUEUE_BATCH);
-      expect(dynamoCalls.counts()).toEqual({ Query: pages });
+      // The stream's append: one meta read, one counter write, one item write (1 WRU each under 1 KB).
+      expect(dynamoCalls.counts()).toEqual({ GetItem: 1, PutItem: 2, Query: pages });
       expect(sqsCalls.counts()).toEqual(batches === 0 ? {} : { SendMessageBatch: batches });
       expect(outcome).toEqual({
         ok: true,
         value: {
           notificationId: `m-${k}-${pageSize}`,
+          seq,
+          epoch: outcome.ok ? outcome.value.epoch : '',
+          duplicate: false,
           enqueued: k,
           pushed: 0,
           gone: 0,
+          refused: 0,
+          connecting: 0,
           batches,
           pages,
           expired: 0,
@@ -118,6 +142,8 @@ describe('NotifyUser on DynamoDB and SQS', () => {
         connectionId,
         data: { kind: 'export.ready', k },
         id: `m-${k}-${pageSize}`,
+        seq,
+        epoch: outcome.ok ? outcome.value.epoch : '',
       }));
       const byConnection = (a: unknown, b: unknown): number =>
         (a as { connectionId: string }).connectionId.localeCompare(

@@ -293,6 +293,44 @@ export function describeConnectionRepositoryContract(
       });
     });
 
+    describe('removeIfConnectedBefore', () => {
+      it('removes a record that connected before the time, and only it', async () => {
+        const scope = freshScope();
+        const old = connectionOf(scope.connectionId('old'), scope.userId('u'), {
+          connectedAt: 5_000,
+          expiresAt: 80_000,
+        });
+        const other = connectionOf(scope.connectionId('other'), scope.userId('u'), {
+          connectedAt: 5_000,
+          expiresAt: 80_000,
+        });
+        await repo().save(old);
+        await repo().save(other);
+        expect(await repo().removeIfConnectedBefore(old.connectionId, 5_000)).toBe('removed');
+        expect(await repo().find(old.connectionId)).toBeNull();
+        expect(await repo().find(other.connectionId)).toEqual(other);
+        const pages = await walkUser(repo(), old.userId ?? '', 10);
+        expect(idsOf(pages)).toEqual([other.connectionId]);
+      });
+
+      it('keeps a record that connected after the time (a socket still connecting)', async () => {
+        const scope = freshScope();
+        const young = connectionOf(scope.connectionId('young'), scope.userId('u'), {
+          connectedAt: 5_000,
+          expiresAt: 80_000,
+        });
+        await repo().save(young);
+        expect(await repo().removeIfConnectedBefore(young.connectionId, 4_999)).toBe('kept');
+        expect(await repo().removeIfConnectedBefore(young.connectionId, 1_000)).toBe('kept');
+        expect(await repo().find(young.connectionId)).toEqual(young);
+      });
+
+      it('answers not-found for an unknown connection', async () => {
+        const scope = freshScope();
+        expect(await repo().removeIfConnectedBefore(scope.connectionId('never'), 9_000)).toBe('not-found');
+      });
+    });
+
     describe('removeIfAnonymous', () => {
       it('removes an anonymous record and only it', async () => {
         const scope = freshScope();

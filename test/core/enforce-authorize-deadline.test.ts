@@ -73,6 +73,7 @@ describe('EnforceAuthorizeDeadline', () => {
       remove: (id) => core.repository.remove(id),
       assignUser: (id, user) => core.repository.assignUser(id, user),
       findByUser: (user, options) => core.repository.findByUser(user, options),
+      removeIfConnectedBefore: (id, before) => core.repository.removeIfConnectedBefore(id, before),
       removeIfAnonymous: async (id) => {
         const authorized = await core.authorize.execute({
           connectionId: id,

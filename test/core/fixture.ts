@@ -25,6 +25,7 @@ import {
   InMemoryConnectionPusher,
   InMemoryConnectionRepository,
   InMemoryMessageQueue,
+  InMemoryNotificationStream,
   InMemoryTokenVerifier,
   ManualClock,
 } from '@pushline/adapters/memory';
@@ -35,6 +36,11 @@ export interface CoreOptions {
   readonly pageSize?: number;
   readonly ttlMs?: number;
   readonly authorizeDeadlineMs?: number;
+  /**
+   * NotifyConnection's connect grace; default 0 here (the manual clock does not move, so
+   * every record would be "still connecting"). Tests of the grace set it.
+   */
+  readonly connectGraceMs?: number;
   /** Actions registered after `ping` and `authorize`. */
   readonly actions?: readonly Action[];
   /** Start time of the manual clock. */
@@ -114,13 +120,17 @@ export function createCore(options: CoreOptions = {}) {
       : { authorizeDeadlineMs: options.authorizeDeadlineMs }),
   });
   const route = new Route(ports.repository, [...defaultActions(authorize), ...(options.actions ?? [])]);
+  const stream = new InMemoryNotificationStream({ clock, epoch: 'E' });
   const notifyUser = new NotifyUser(
     ports.repository,
     ports.queue,
     clock,
+    stream,
     options.pageSize === undefined ? {} : { pageSize: options.pageSize },
   );
-  const notifyConnection = new NotifyConnection(ports.pusher, ports.repository);
+  const notifyConnection = new NotifyConnection(ports.pusher, ports.repository, clock, {
+    connectGraceMs: options.connectGraceMs ?? 0,
+  });
   const disconnect = new Disconnect(ports.repository);
   const enforceAuthorizeDeadline = new EnforceAuthorizeDeadline(ports.repository, ports.pusher);
 
@@ -146,6 +156,7 @@ export function createCore(options: CoreOptions = {}) {
     authorize,
     connect,
     route,
+    stream,
     notifyUser,
     notifyConnection,
     disconnect,

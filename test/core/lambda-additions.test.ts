@@ -104,7 +104,11 @@ describe('StartExport and DownloadExport', () => {
     expect(outcome).toEqual({ ok: true, value: { exportId: 'e-1', url: '/exports/e-1' } });
     const sent = queue.notifyUser.take();
     expect(sent).toEqual([
-      { userId: 'u1', data: { kind: 'export.ready', exportId: 'e-1', url: '/exports/e-1' } },
+      {
+        userId: 'u1',
+        id: 'export-e-1',
+        data: { kind: 'export.ready', exportId: 'e-1', url: '/exports/e-1' },
+      },
     ]);
   });
 

@@ -109,11 +109,14 @@ describe('NotifyConnection', () => {
       disconnect: (id) => core.pusher.disconnect(id),
       info: (id) => core.pusher.info(id),
     };
-    const outcome = await new NotifyConnection(pusher, core.repository).execute({
+    const outcome = await new NotifyConnection(pusher, core.repository, core.clock).execute({
       message: { connectionId: 'c1', data: 1 },
       messageId: 'm',
     });
-    expect(outcome).toEqual({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'over 32 KiB' } });
+    expect(outcome).toEqual({
+      ok: false,
+      error: { code: 'PAYLOAD_TOO_LARGE', message: 'the transport refused the notification as too large' },
+    });
     expect(core.repository.size).toBe(3);
   });
 

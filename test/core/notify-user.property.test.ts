@@ -53,9 +53,14 @@ describe('NotifyUser', { timeout: 60_000 }, () => {
             ok: true,
             value: {
               notificationId,
+              seq: 1,
+              epoch: 'E',
+              duplicate: false,
               enqueued: expected.length,
               pushed: 0,
               gone: 0,
+              refused: 0,
+              connecting: 0,
               batches: Math.ceil(expected.length / MAX_QUEUE_BATCH),
               pages: Math.max(1, Math.ceil(expected.length / pageSize)),
               expired: 0,
@@ -67,7 +72,9 @@ describe('NotifyUser', { timeout: 60_000 }, () => {
           const sent = batches.flat();
           expect(sent.map((m) => m.connectionId).sort()).toEqual(expected.sort());
           expect(new Set(sent.map((m) => m.connectionId)).size).toBe(sent.length);
-          for (const m of sent) expect(m).toEqual({ connectionId: m.connectionId, data, id: notificationId });
+          for (const m of sent) {
+            expect(m).toEqual({ connectionId: m.connectionId, data, id: notificationId, seq: 1, epoch: 'E' });
+          }
           expect(core.messageQueue.notifyConnection.accepted).toEqual(sent);
         },
       ),

@@ -1,12 +1,13 @@
 import {
   type ConnectionRepository,
+  MAX_EPOCH_LENGTH,
   MAX_PAYLOAD_BYTES,
   NotifyUser,
   QueueSendError,
   serializeFrame,
   utf8ByteLength,
 } from '@pushline/core';
-import { InMemoryMessageQueue, ManualClock } from '@pushline/adapters/memory';
+import { InMemoryMessageQueue, InMemoryNotificationStream, ManualClock } from '@pushline/adapters/memory';
 import { describe, expect, it } from 'vitest';
 import { type Core, createCore } from './fixture.js';
 
@@ -19,7 +20,16 @@ async function connectMany(core: Core, userId: string | null, count: number, pre
 
 /** Data that makes the notification frame exactly `bytes` long. */
 function dataForFrameOf(bytes: number, id: string): string {
-  const overhead = utf8ByteLength(serializeFrame({ type: 'notification', id, data: '' }));
+  // NotifyUser measures a frame at the largest position it could get.
+  const overhead = utf8ByteLength(
+    serializeFrame({
+      type: 'notification',
+      id,
+      seq: Number.MAX_SAFE_INTEGER,
+      epoch: 'e'.repeat(MAX_EPOCH_LENGTH),
+      data: '',
+    }),
+  );
   return 'd'.repeat(bytes - overhead);
 }
 
@@ -37,9 +47,14 @@ describe('NotifyUser', () => {
       ok: true,
       value: {
         notificationId: 'm-1',
+        seq: 1,
+        epoch: 'E',
+        duplicate: false,
         enqueued: 3,
         pushed: 0,
         gone: 0,
+        refused: 0,
+        connecting: 0,
         batches: 1,
         pages: 1,
         expired: 0,
@@ -47,9 +62,9 @@ describe('NotifyUser', () => {
       },
     });
     expect(core.messageQueue.notifyConnection.take()).toEqual([
-      { connectionId: 'u1-000', data: { n: 1 }, id: 'm-1' },
-      { connectionId: 'u1-001', data: { n: 1 }, id: 'm-1' },
-      { connectionId: 'u1-002', data: { n: 1 }, id: 'm-1' },
+      { connectionId: 'u1-000', data: { n: 1 }, id: 'm-1', seq: 1, epoch: 'E' },
+      { connectionId: 'u1-001', data: { n: 1 }, id: 'm-1', seq: 1, epoch: 'E' },
+      { connectionId: 'u1-002', data: { n: 1 }, id: 'm-1', seq: 1, epoch: 'E' },
     ]);
   });
 
@@ -111,6 +126,7 @@ describe('NotifyUser', () => {
       find: (id) => core.repository.find(id),
       remove: (id) => core.repository.remove(id),
       removeIfAnonymous: (id) => core.repository.removeIfAnonymous(id),
+      removeIfConnectedBefore: (id, before) => core.repository.removeIfConnectedBefore(id, before),
       assignUser: (id, user) => core.repository.assignUser(id, user),
       findByUser: (user, options) => {
         reads.push(user);
@@ -119,7 +135,7 @@ describe('NotifyUser', () => {
     };
     await connectMany(core, 'u1', 3);
     const queue = new InMemoryMessageQueue();
-    const notifyUser = new NotifyUser(registry, queue, core.clock);
+    const notifyUser = new NotifyUser(registry, queue, core.clock, core.stream);
     const data = dataForFrameOf(MAX_PAYLOAD_BYTES + 1, 'm');
     const outcome = await notifyUser.execute({ message: { userId: 'u1', data }, messageId: 'm' });
     expect(outcome).toEqual({
@@ -136,7 +152,9 @@ describe('NotifyUser', () => {
   it('counts multi-byte data in UTF-8 bytes', async () => {
     const core = createCore();
     await connectMany(core, 'u1', 1);
-    const overhead = utf8ByteLength(serializeFrame({ type: 'notification', id: 'm', data: '' }));
+    const overhead = utf8ByteLength(
+      serializeFrame({ type: 'notification', id: 'm', seq: 1, epoch: 'e', data: '' }),
+    );
     const data = '€'.repeat(Math.ceil((MAX_PAYLOAD_BYTES - overhead + 1) / 3));
     const outcome = await core.notifyUser.execute({ message: { userId: 'u1', data }, messageId: 'm' });
     expect(outcome.ok ? null : outcome.error.code).toBe('PAYLOAD_TOO_LARGE');
@@ -149,6 +167,7 @@ describe('NotifyUser', () => {
       find: () => Promise.resolve(null),
       remove: () => Promise.resolve(),
       removeIfAnonymous: () => Promise.reject(new Error('unused')),
+      removeIfConnectedBefore: () => Promise.reject(new Error('unused')),
       assignUser: () => Promise.reject(new Error('unused')),
       findByUser: () =>
         Promise.resolve({
@@ -158,7 +177,12 @@ describe('NotifyUser', () => {
         }),
     };
     const queue = new InMemoryMessageQueue();
-    const outcome = await new NotifyUser(registry, queue, new ManualClock(0)).execute({
+    const outcome = await new NotifyUser(
+      registry,
+      queue,
+      new ManualClock(0),
+      new InMemoryNotificationStream({ clock: new ManualClock(0) }),
+    ).execute({
       message: { userId: 'u1', data: 1 },
       messageId: 'm',
     });
@@ -184,10 +208,11 @@ describe('NotifyUser', () => {
       find: () => Promise.resolve(null),
       remove: () => Promise.resolve(),
       removeIfAnonymous: () => Promise.reject(new Error('unused')),
+      removeIfConnectedBefore: () => Promise.reject(new Error('unused')),
       assignUser: () => Promise.reject(new Error('unused')),
       findByUser: () => Promise.reject(new Error('ProvisionedThroughputExceededException')),
     };
-    const notifyUser = new NotifyUser(registry, core.queue, core.clock);
+    const notifyUser = new NotifyUser(registry, core.queue, core.clock, core.stream);
     await expect(notifyUser.execute({ message: { userId: 'u1', data: 1 }, messageId: 'm' })).rejects.toThrow(
       'ProvisionedThroughputExceededException',
     );

@@ -195,7 +195,13 @@ function notifyUserCommand(user: string, payload: unknown): Command {
     expect(sent.map((message) => message.connectionId)).toEqual(live);
     const wire = JSON.parse(JSON.stringify(data)) as unknown;
     for (const message of sent) {
-      expect(message).toEqual({ connectionId: message.connectionId, data: wire, id: messageId });
+      expect(message).toEqual({
+        connectionId: message.connectionId,
+        data: wire,
+        id: messageId,
+        seq: expect.any(Number) as number,
+        epoch: 'E',
+      });
     }
     for (const connectionId of live)
       model.pending.push({ connectionId, notificationId: messageId, userId: user });

@@ -21,6 +21,7 @@ import {
   type MalformedRecord,
   ok,
   type RemoveIfAnonymousResult,
+  type RemoveIfConnectedBeforeResult,
   TransientError,
   type UserId,
 } from '@pushline/core';
@@ -54,7 +55,7 @@ const userAttribute = byUserIndex.partitionKey;
  * - `save` is a `PutItem` (an idempotent upsert); `remove` a `DeleteItem` (idempotent,
  *   only that key).
  * - `removeIfAnonymous` is one conditional `DeleteItem`, so it never undoes a racing
- *   authorization.
+ *   authorization; `removeIfConnectedBefore` one conditional on `connectedAt`.
  * - `assignUser` is one conditional `UpdateItem`: the condition, not a prior read, decides,
  *   so of two concurrent calls with different users exactly one wins. It returns
  *   `USER_CONFLICT` or `CONNECTION_NOT_FOUND`, never throws them.
@@ -102,6 +103,31 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
 
   async remove(connectionId: ConnectionId): Promise<void> {
     await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: keyOf(connectionId) }));
+  }
+
+  async removeIfConnectedBefore(
+    connectionId: ConnectionId,
+    before: number,
+  ): Promise<RemoveIfConnectedBeforeResult> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: keyOf(connectionId),
+          // The record's age decides, in the write itself: a socket still connecting keeps it.
+          ConditionExpression: '#connectedAt <= :before',
+          ExpressionAttributeNames: { '#connectedAt': connectedAtAttribute },
+          ExpressionAttributeValues: { ':before': { N: String(before) } },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return 'removed';
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      // DynamoDB returns the young item; dynalite does not, so a read tells the two apart there.
+      if (error.Item !== undefined) return 'kept';
+      return (await this.find(connectionId)) === null ? 'not-found' : 'kept';
+    }
   }
 
   async removeIfAnonymous(connectionId: ConnectionId): Promise<RemoveIfAnonymousResult> {

@@ -15,3 +15,11 @@ export {
   EXPORTS_TABLE,
   exportsTableDefinition,
 } from './dynamodb-export-repository.js';
+export {
+  DynamoDbNotificationStream,
+  type DynamoDbNotificationStreamOptions,
+  META_RETENTION_MS,
+  NOTIFICATIONS_TABLE,
+  notificationsTableDefinition,
+  RECENT_IDS,
+} from './dynamodb-notification-stream.js';

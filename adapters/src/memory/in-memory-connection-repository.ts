@@ -9,6 +9,7 @@ import {
   type FindByUserOptions,
   ok,
   type RemoveIfAnonymousResult,
+  type RemoveIfConnectedBeforeResult,
   type UserId,
 } from '@pushline/core';
 
@@ -43,6 +44,18 @@ export class InMemoryConnectionRepository implements ConnectionRepository {
     this.unindex(connectionId);
     this.connections.delete(connectionId);
     return Promise.resolve();
+  }
+
+  removeIfConnectedBefore(
+    connectionId: ConnectionId,
+    before: number,
+  ): Promise<RemoveIfConnectedBeforeResult> {
+    const connection = this.connections.get(connectionId);
+    if (connection === undefined) return Promise.resolve('not-found');
+    if (connection.connectedAt > before) return Promise.resolve('kept');
+    this.unindex(connectionId);
+    this.connections.delete(connectionId);
+    return Promise.resolve('removed');
   }
 
   removeIfAnonymous(connectionId: ConnectionId): Promise<RemoveIfAnonymousResult> {

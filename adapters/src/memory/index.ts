@@ -11,3 +11,7 @@ export {
 } from './in-memory-queue.js';
 export { InMemoryTokenVerifier } from './in-memory-token-verifier.js';
 export { ManualClock } from './manual-clock.js';
+export {
+  InMemoryNotificationStream,
+  type InMemoryNotificationStreamOptions,
+} from './in-memory-notification-stream.js';

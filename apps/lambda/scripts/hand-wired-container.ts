@@ -4,7 +4,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ApiGatewayConnectionPusher } from '@pushline/adapters/apigateway';
-import { DynamoDbConnectionRepository, DynamoDbExportRepository } from '@pushline/adapters/dynamodb';
+import {
+  DynamoDbConnectionRepository,
+  DynamoDbExportRepository,
+  DynamoDbNotificationStream,
+} from '@pushline/adapters/dynamodb';
 import { JoseTokenIssuer, JoseTokenVerifier } from '@pushline/adapters/jose';
 import { SqsDeadlineScheduler, SqsMessageQueue } from '@pushline/adapters/sqs';
 import { SystemClock } from '@pushline/adapters/system';
@@ -18,6 +22,7 @@ import {
   NotifyConnection,
   NotifyUser,
   PingAction,
+  ResumeAction,
   Route,
   StartExport,
 } from '@pushline/core';
@@ -54,6 +59,15 @@ export function createContainer(config: AppConfig): HandWiredContainer {
   const repository = once(
     () =>
       new DynamoDbConnectionRepository({ client: dynamo(), tableName: required(config.connectionsTable) }),
+  );
+  const stream = once(
+    () =>
+      new DynamoDbNotificationStream({
+        client: dynamo(),
+        clock: clock(),
+        tableName: required(config.notificationsTable),
+        retentionMs: config.streamRetentionMs,
+      }),
   );
   const exports = once(
     () => new DynamoDbExportRepository({ client: dynamo(), tableName: required(config.exportsTable) }),
@@ -112,8 +126,16 @@ export function createContainer(config: AppConfig): HandWiredContainer {
     [TOKENS.Disconnect, once(() => new Disconnect(repository()))],
     [TOKENS.Route, once(() => new Route(repository(), defaultActions(authorize())))],
     [TOKENS.PingRoute, once(() => new Route(repository(), [new PingAction()]))],
-    [TOKENS.NotifyUser, once(() => new NotifyUser(repository(), queue(), clock()))],
-    [TOKENS.NotifyConnection, once(() => new NotifyConnection(pusher(), repository()))],
+    [TOKENS.NotifyUser, once(() => new NotifyUser(repository(), queue(), clock(), stream()))],
+    [
+      TOKENS.NotifyConnection,
+      once(
+        () =>
+          new NotifyConnection(pusher(), repository(), clock(), { connectGraceMs: config.connectGraceMs }),
+      ),
+    ],
+    [TOKENS.NotificationStream, stream],
+    [TOKENS.ResumeRoute, once(() => new Route(repository(), [new ResumeAction(stream())]))],
     [TOKENS.EnforceAuthorizeDeadline, once(() => new EnforceAuthorizeDeadline(repository(), pusher()))],
     [TOKENS.StartExport, once(() => new StartExport(exports(), queue(), clock()))],
     [TOKENS.DownloadExport, once(() => new DownloadExport(exports(), clock()))],

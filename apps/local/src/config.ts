@@ -18,6 +18,7 @@ export const ENV = {
   idleMs: 'PUSHLINE_IDLE_TIMEOUT_MS',
   maxDurationMs: 'PUSHLINE_MAX_CONNECTION_MS',
   integrationMs: 'PUSHLINE_INTEGRATION_TIMEOUT_MS',
+  openDelayMs: 'PUSHLINE_OPEN_DELAY_MS',
 } as const;
 
 /** Reads and checks every key; throws one error naming every invalid variable. */
@@ -34,6 +35,7 @@ export function loadConfig(env: Environment = process.env): LocalGatewayConfig {
       maxDurationMs: vars.integer(ENV.maxDurationMs, DEFAULT_TIMEOUTS.maxDurationMs, 1, 2 ** 31 - 1),
       integrationMs: vars.integer(ENV.integrationMs, DEFAULT_TIMEOUTS.integrationMs, 1, 2 ** 31 - 1),
       closeGraceMs: DEFAULT_TIMEOUTS.closeGraceMs,
+      openDelayMs: vars.integer(ENV.openDelayMs, DEFAULT_TIMEOUTS.openDelayMs, 0, 29_000),
     },
   };
   vars.throwIfInvalid();

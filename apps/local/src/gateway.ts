@@ -80,6 +80,12 @@ export interface LocalGatewayTimeouts {
   readonly integrationMs: number;
   /** On {@link LocalGateway.close}, sockets that have not finished the close handshake by then are cut. */
   readonly closeGraceMs: number;
+  /**
+   * Time between the `$connect` handler's return and the socket opening (default 0). On AWS
+   * this gap exists: a push to the connection inside it is answered 410 although the socket is
+   * about to open. A few hundred ms makes the race reproducible.
+   */
+  readonly openDelayMs: number;
 }
 
 /** Size limits, in bytes. AWS values are the defaults. */
@@ -151,6 +157,7 @@ export const DEFAULT_TIMEOUTS: LocalGatewayTimeouts = {
   maxDurationMs: 2 * 60 * 60 * 1000,
   integrationMs: 29_000,
   closeGraceMs: 1000,
+  openDelayMs: 0,
 };
 
 export const DEFAULT_LIMITS: LocalGatewayLimits = { frameBytes: 32 * 1024, messageBytes: 128 * 1024 };
@@ -399,6 +406,9 @@ class Gateway implements LocalGateway, ManagementTarget {
       if (status === undefined) return { accept: false, status: 502 };
       if (status < 200 || status > 299) return { accept: false, status };
       protocol = subprotocolOf(outcome.value);
+    }
+    if (this.timeouts.openDelayMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, this.timeouts.openDelayMs));
     }
     if (this.closing !== undefined) return { accept: false, status: 503 };
     return { accept: true, admission: { facts, protocol } };

@@ -15,6 +15,7 @@ export const ENV = {
   heartbeatSeconds: 'PUSHLINE_HEARTBEAT_SECONDS',
   rateLimit: 'PUSHLINE_RATE_LIMIT',
   rateBurst: 'PUSHLINE_RATE_BURST',
+  streamRetentionHours: 'PUSHLINE_STREAM_RETENTION_HOURS',
 } as const;
 
 export type Mode = 'dev' | 'production';
@@ -43,6 +44,8 @@ export interface ServerConfig {
   readonly rateLimit: number;
   /** Frames one socket may send at once above the average. */
   readonly rateBurst: number;
+  /** How long a notification stays replayable by `resume` (default 24 h). */
+  readonly streamRetentionMs: number;
 }
 
 /**
@@ -79,6 +82,7 @@ export function loadConfig(env: Environment = process.env): ServerConfig {
     heartbeatMs: vars.integer(ENV.heartbeatSeconds, 30, 1, 3600) * 1000,
     rateLimit: vars.integer(ENV.rateLimit, 50, 0, 1_000_000),
     rateBurst: vars.integer(ENV.rateBurst, 100, 1, 1_000_000),
+    streamRetentionMs: vars.integer(ENV.streamRetentionHours, 24, 1, 720) * 3_600_000,
   };
   vars.throwIfInvalid();
   return Object.freeze(config);

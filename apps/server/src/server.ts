@@ -2,6 +2,7 @@ import { Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import {
   InMemoryConnectionRepository,
   InMemoryMessageQueue,
+  InMemoryNotificationStream,
   MAX_MEMORY_PAGE_SIZE,
 } from '@pushline/adapters/memory';
 import { JoseTokenIssuer, JoseTokenVerifier } from '@pushline/adapters/jose';
@@ -9,6 +10,7 @@ import { closeServer, listen, SystemClock, urlHost } from '@pushline/adapters/sy
 import { WsConnectionPusher } from '@pushline/adapters/ws';
 import {
   Authorize,
+  type Clock,
   Connect,
   type ConnectionPusher,
   defaultActions,
@@ -19,6 +21,7 @@ import {
   NotifyConnection,
   NotifyUser,
   parseNotifyUserMessage,
+  ResumeAction,
   Route,
   type RouteInput,
   type RouteOutcome,
@@ -56,6 +59,8 @@ export interface ServerOptions {
   readonly logger?: Logger;
   /** Log level of the default logger (Powertools also reads `POWERTOOLS_LOG_LEVEL`). */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Where "now" comes from (records, deadlines, the stream's retention); default the system clock. */
+  readonly clock?: Clock;
 }
 
 /** A running standalone server. */
@@ -68,7 +73,7 @@ export interface PushlineServer {
   /** The key `POST /notify` requires (generated in dev mode when not configured). */
   readonly apiKey: string;
   /** Enqueues a NotifyUser message from code in the same process. */
-  notifyUser(userId: UserId, data: unknown): Promise<void>;
+  notifyUser(userId: UserId, data: unknown, id?: string): Promise<void>;
   /** How many sockets are open. */
   connectionCount(): number;
   /** Closes every socket (1001) and stops the server. */
@@ -108,7 +113,7 @@ export async function startServer(
   // when DEBUG is off; per frame that was 2–5% of the server's CPU. The level is read once here.
   const debugLevel = logger.level <= LogLevelThreshold.DEBUG;
   const debugEnabled = (): boolean => debugLevel;
-  const clock = new SystemClock();
+  const clock = options.clock ?? new SystemClock();
   const repository = new InMemoryConnectionRepository();
   const queue = new InMemoryMessageQueue({
     maxReceiveCount: 5,
@@ -136,13 +141,20 @@ export async function startServer(
   const connect = new Connect(repository, verifier, clock, {
     allowAnonymous: config.authMode === 'either',
     authorizeDeadlineMs: config.authorizeDeadlineMs,
+    // The registry lives in this process with its sockets, and a socket's close always removes
+    // its record (no $disconnect to lose, no 2-hour cap): a record lives as long as its socket.
+    ttlMs: Number.POSITIVE_INFINITY,
   });
   const disconnect = new Disconnect(repository);
-  const route = new Route(repository, defaultActions(new Authorize(repository, verifier)));
+  const stream = new InMemoryNotificationStream({ clock, retentionMs: config.streamRetentionMs });
+  const route = new Route(repository, [
+    ...defaultActions(new Authorize(repository, verifier)),
+    new ResumeAction(stream),
+  ]);
+  const notifyConnection = new NotifyConnection(pusher, repository, clock);
   // The registry is in this process's memory, so a page costs no I/O, while each page sorts
   // the user's ids: the largest page walks 10,000 sockets in 10 pages instead of 100.
-  const notifyUser = new NotifyUser(repository, queue, clock, { pageSize: MAX_MEMORY_PAGE_SIZE });
-  const notifyConnection = new NotifyConnection(pusher, repository);
+  const notifyUser = new NotifyUser(repository, queue, clock, stream, { pageSize: MAX_MEMORY_PAGE_SIZE });
   // The deadline closes with 1008 and a reason, so a client can tell why it was dropped.
   const deadlinePusher: ConnectionPusher = {
     push: (id, payload) => pusher.push(id, payload),
@@ -176,10 +188,12 @@ export async function startServer(
     const outcome = await notifyUser.execute({ message, messageId });
     const durationMs = Math.round(performance.now() - started);
     if (outcome.ok) {
-      const { notificationId, enqueued, malformed } = outcome.value;
+      const { notificationId, seq, duplicate, enqueued, malformed } = outcome.value;
       logger.info('notify-user', {
         userId,
         notificationId,
+        seq,
+        duplicate,
         enqueued,
         malformed: malformed.length,
         durationMs,
@@ -457,6 +471,8 @@ export async function startServer(
     sendJson(response, 202, {
       notificationId: outcome.value.notificationId,
       connections: outcome.value.enqueued,
+      seq: outcome.value.seq,
+      epoch: outcome.value.epoch,
     });
   }
 
@@ -489,7 +505,8 @@ export async function startServer(
     httpUrl: `http://${host}:${port}`,
     port,
     apiKey,
-    notifyUser: (userId, data) => queue.sendNotifyUser([{ userId, data }]),
+    notifyUser: (userId, data, id) =>
+      queue.sendNotifyUser([id === undefined ? { userId, data } : { userId, data, id }]),
     connectionCount: () => states.size,
     async close() {
       clearInterval(heartbeat);

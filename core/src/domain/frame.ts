@@ -1,6 +1,7 @@
 import type { ClientErrorCode } from './errors.js';
 import type { NotificationId, UserId } from './ids.js';
 import { fail, ok, type Outcome } from './outcome.js';
+import type { NotRecoveredReason, StreamNotification } from '../ports/notification-stream.js';
 
 /**
  * Largest frame, in UTF-8 bytes, that the core accepts from a client or sends to one:
@@ -18,8 +19,42 @@ export interface ClientFrame {
 export type ServerFrame =
   | { readonly type: 'pong'; readonly name?: string }
   | { readonly type: 'authorized'; readonly userId: UserId }
-  | { readonly type: 'notification'; readonly id: NotificationId; readonly data: unknown }
+  | NotificationFrame
+  | ResumedFrame
   | ErrorFrame;
+
+/**
+ * A notification. `seq` and `epoch` are its position in the user's stream; a notification
+ * addressed to one connection (NotifyConnection with no position) has neither.
+ */
+export interface NotificationFrame {
+  readonly type: 'notification';
+  readonly id: NotificationId;
+  readonly seq?: number;
+  readonly epoch?: string;
+  readonly data: unknown;
+}
+
+/** The answer to `resume`: the stream's current position and what was missed, or why not. */
+export type ResumedFrame =
+  | {
+      readonly type: 'resumed';
+      readonly epoch: string;
+      readonly seq: number;
+      readonly recovered: true;
+      readonly notifications: readonly StreamNotification[];
+    }
+  | {
+      readonly type: 'resumed';
+      readonly epoch: string;
+      readonly seq: number;
+      readonly recovered: false;
+      readonly reason: NotRecoveredReason;
+      readonly notifications: readonly [];
+    };
+
+/** Longest `requestId` a client frame may carry, in characters. */
+export const MAX_REQUEST_ID_LENGTH = 64;
 
 /** An error answer to one client frame. The socket stays open. */
 export interface ErrorFrame {
@@ -33,9 +68,48 @@ export function errorFrame(code: ClientErrorCode, message: string): ErrorFrame {
   return { type: 'error', code, message };
 }
 
-/** Serialises a server frame to the text that goes on the wire. */
-export function serializeFrame(frame: ServerFrame): string {
+/** Serialises a server frame to the text that goes on the wire; a reply may echo its frame's `requestId`. */
+export function serializeFrame(frame: ServerFrame & { readonly requestId?: string }): string {
   return JSON.stringify(frame);
+}
+
+/**
+ * The wire text of a notification frame, or `PAYLOAD_TOO_LARGE` when it would exceed
+ * {@link MAX_PAYLOAD_BYTES}: the one place a notification is built and measured, for
+ * NotifyUser and NotifyConnection alike.
+ */
+export function notificationPayload(
+  notification: Omit<NotificationFrame, 'type'>,
+): Outcome<string, 'PAYLOAD_TOO_LARGE'> {
+  const { id, seq, epoch, data } = notification;
+  const frame: NotificationFrame =
+    seq === undefined || epoch === undefined
+      ? { type: 'notification', id, data }
+      : { type: 'notification', id, seq, epoch, data };
+  const payload = serializeFrame(frame);
+  if (exceedsUtf8Bytes(payload, MAX_PAYLOAD_BYTES)) {
+    return fail(
+      'PAYLOAD_TOO_LARGE',
+      `notification of ${utf8ByteLength(payload)} bytes exceeds the limit of ${MAX_PAYLOAD_BYTES} bytes`,
+    );
+  }
+  return ok(payload);
+}
+
+/**
+ * Reads a frame's optional `requestId`: absent (`null`), or a string of 1 to
+ * {@link MAX_REQUEST_ID_LENGTH} characters; anything else is `MALFORMED_FRAME`.
+ */
+export function requestIdOf(frame: ClientFrame): Outcome<string | null, 'MALFORMED_FRAME'> {
+  const { requestId } = frame;
+  if (requestId === undefined) return ok(null);
+  if (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH) {
+    return fail(
+      'MALFORMED_FRAME',
+      `'requestId' must be a string of 1 to ${MAX_REQUEST_ID_LENGTH} characters`,
+    );
+  }
+  return ok(requestId);
 }
 
 /**

@@ -9,11 +9,15 @@ import {
 } from './ids.js';
 import { isPlainObject, parseJson } from './frame.js';
 import { fail, ok, type Outcome } from './outcome.js';
+import { MAX_EPOCH_LENGTH } from '../ports/notification-stream.js';
 
 /**
  * A request to notify every connection of a user: `{"userId":"1234","data":<any JSON>}`.
- * `id` is optional; when given, it becomes the notification's id on every socket, so a
- * producer can deduplicate end to end. Unknown fields are ignored (forward compatibility).
+ * `id` is optional but is what makes display exactly-once: it becomes the notification's id
+ * on every socket and in the user's stream, which stores one notification per id, so a
+ * redelivery or a dead-letter redrive of the same message is never shown twice. Without it
+ * the queue's message id stands in, which survives redeliveries but not a redrive (SQS gives a
+ * redriven message a new id). Unknown fields are ignored (forward compatibility).
  */
 export interface NotifyUserMessage {
   readonly userId: UserId;
@@ -23,12 +27,16 @@ export interface NotifyUserMessage {
 
 /**
  * A request to push one notification to one connection:
- * `{"connectionId":"f97yeeMZDoECGqg=","data":<any JSON>}`, with an optional `id`.
+ * `{"connectionId":"f97yeeMZDoECGqg=","data":<any JSON>}`, with an optional `id`. NotifyUser's
+ * fan-out adds the notification's place in the user's stream, `seq` and `epoch` (both or
+ * neither); a message addressed to one connection by other code has none.
  */
 export interface NotifyConnectionMessage {
   readonly connectionId: ConnectionId;
   readonly data: unknown;
   readonly id?: NotificationId;
+  readonly seq?: number;
+  readonly epoch?: string;
 }
 
 type QueueParseOutcome<T> = Outcome<T, 'MALFORMED_QUEUE_MESSAGE'>;
@@ -60,7 +68,20 @@ export function parseNotifyConnectionMessage(body: string): QueueParseOutcome<No
   }
   const common = parseCommon(value);
   if (!common.ok) return common;
-  return ok({ connectionId: value.connectionId, ...common.value });
+  if (value.seq === undefined && value.epoch === undefined) {
+    return ok({ connectionId: value.connectionId, ...common.value });
+  }
+  if (!isSeq(value.seq) || typeof value.epoch !== 'string' || value.epoch.length > MAX_EPOCH_LENGTH) {
+    return malformed(
+      `'seq' (a non-negative integer) and 'epoch' (a string of at most ${MAX_EPOCH_LENGTH} characters) go together`,
+    );
+  }
+  return ok({ connectionId: value.connectionId, ...common.value, seq: value.seq, epoch: value.epoch });
+}
+
+/** A stream position's `seq`: a non-negative safe integer. */
+export function isSeq(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 function parseEnvelope(body: string): QueueParseOutcome<Record<string, unknown>> {

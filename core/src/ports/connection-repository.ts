@@ -36,6 +36,9 @@ export const DEFAULT_PAGE_SIZE = 100;
  */
 export type RemoveIfAnonymousResult = 'removed' | 'authorized' | 'not-found';
 
+/** What {@link ConnectionRepository.removeIfConnectedBefore} did. */
+export type RemoveIfConnectedBeforeResult = 'removed' | 'kept' | 'not-found';
+
 /** What {@link ConnectionRepository.assignUser} returns. */
 export type AssignUserOutcome = Outcome<Connection, 'CONNECTION_NOT_FOUND' | 'USER_CONFLICT'>;
 
@@ -52,6 +55,9 @@ export type AssignUserOutcome = Outcome<Connection, 'CONNECTION_NOT_FOUND' | 'US
  * - `removeIfAnonymous` removes a record only while it has no user, atomically: racing an
  *   `assignUser`, either the record is removed (and the assignment finds no connection) or
  *   the user is set (and the record stays), never both.
+ * - `removeIfConnectedBefore` removes a record only if it connected at or before the given time,
+ *   atomically (a condition, not a read), so a socket whose `$connect` is still returning is
+ *   never forgotten because a push to it came too early (API Gateway answers 410 then).
  * - `expiresAt` is kept at least to the second, rounded up (DynamoDB's TTL is in seconds).
  * - `findByUser` never ends a walk with an empty trailing page. On stores whose index is
  *   eventually consistent (DynamoDB's global secondary indexes), a connection saved or
@@ -79,6 +85,11 @@ export interface ConnectionRepository {
   find(connectionId: ConnectionId): Promise<Connection | null>;
   /** Removes the record with this id, if any. */
   remove(connectionId: ConnectionId): Promise<void>;
+  /**
+   * Removes the record if, and only if, its `connectedAt` is at or before `before` (epoch ms): says
+   * whether it was `removed`, `kept` (too young) or `not-found`. See the interface's guarantees.
+   */
+  removeIfConnectedBefore(connectionId: ConnectionId, before: number): Promise<RemoveIfConnectedBeforeResult>;
   /** Removes the record if, and only if, it is still anonymous; see the interface's guarantees. */
   removeIfAnonymous(connectionId: ConnectionId): Promise<RemoveIfAnonymousResult>;
   /** Sets the user of a connection that has none; see the interface's guarantees. */

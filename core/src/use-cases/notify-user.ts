@@ -1,9 +1,10 @@
-import { MAX_PAYLOAD_BYTES, serializeFrame, utf8ByteLength } from '../domain/frame.js';
+import { notificationPayload } from '../domain/frame.js';
 import type { NotificationId } from '../domain/ids.js';
-import { fail, ok, type Outcome } from '../domain/outcome.js';
+import { ok, type Outcome } from '../domain/outcome.js';
 import type { NotifyConnectionMessage, NotifyUserMessage } from '../domain/queue-messages.js';
 import type { Clock } from '../ports/clock.js';
-import type { ConnectionPusher } from '../ports/connection-pusher.js';
+import { MAX_EPOCH_LENGTH, type NotificationStream } from '../ports/notification-stream.js';
+import type { NotifyConnection } from './notify-connection.js';
 import type { Connection } from '../domain/connection.js';
 import {
   type ConnectionPage,
@@ -22,6 +23,15 @@ export interface NotifyUserInput {
 /** What one fan-out did. */
 export interface NotifyUserReport {
   readonly notificationId: NotificationId;
+  /** The notification's place in the user's stream; every socket gets the same. */
+  readonly seq: number;
+  readonly epoch: string;
+  /** The stream already held this id (a redelivery or a redrive): the stored `seq` was reused. */
+  readonly duplicate: boolean;
+  /** Direct pushes the transport refused as too large for it: not re-queued (they would be refused again). */
+  readonly refused: number;
+  /** Direct pushes answered "gone" for a connection still inside its connect grace: its record was kept. */
+  readonly connecting: number;
   /** NotifyConnection messages enqueued, one per live connection not pushed to directly. */
   readonly enqueued: number;
   /** Frames pushed directly (a small fan-out with `directPush`), without a queue hop. */
@@ -45,25 +55,28 @@ export interface NotifyUserOptions {
   /** Registry page size; default {@link DEFAULT_PAGE_SIZE}. */
   readonly pageSize?: number;
   /**
-   * Push directly, without a NotifyConnection message each, when the user has at most
-   * `maxConnections` live connections (all on the first page). A push that fails for any
-   * reason but a gone socket is handed to the queue, so it is retried alone. Omit it to
-   * always enqueue.
+   * Push directly, through NotifyConnection's `deliver`, without a NotifyConnection message
+   * each, when the user has at most `maxConnections` live connections (all on the first page).
+   * A push that throws (throttling, a fault) is handed to the queue, so it is retried alone.
+   * Omit it to always enqueue.
    */
-  readonly directPush?: { readonly pusher: ConnectionPusher; readonly maxConnections: number };
+  readonly directPush?: { readonly delivery: NotifyConnection; readonly maxConnections: number };
 }
 
 /**
- * NotifyUser: walks the user's connections page by page and enqueues one NotifyConnection
+ * NotifyUser: first appends the notification to the user's {@link NotificationStream} (also
+ * when the user has no socket at all: a client that reconnects later resumes from it), then
+ * walks the user's connections page by page and enqueues one NotifyConnection
  * message per live connection, in batches of at most {@link MAX_QUEUE_BATCH} (a page's batches
  * concurrently), all with the same notification id. Memory stays bounded by one page.
  * With `directPush`, a user with few connections is notified in place: one queue hop and one
  * function run fewer per notification (bench/RESULTS.md has the latency and the cost).
  *
- * Refuses with `PAYLOAD_TOO_LARGE`, before anything is enqueued, a notification whose frame
- * would exceed {@link MAX_PAYLOAD_BYTES}. Queue and registry faults are thrown: the transport
- * retries the whole message, so a connection may get a notification twice (at least once),
- * and clients deduplicate by its id.
+ * Refuses with `PAYLOAD_TOO_LARGE`, before anything is stored or enqueued, a notification whose
+ * frame would exceed `MAX_PAYLOAD_BYTES`. Stream, queue and registry faults are thrown: the
+ * transport retries the whole message. The stream's append is idempotent by notification id,
+ * so a retry reuses the stored `seq`: a socket may get a notification twice (at least once),
+ * always under the same `seq`, and clients drop a `seq` they have seen.
  */
 export class NotifyUser {
   private readonly pageSize: number;
@@ -73,6 +86,7 @@ export class NotifyUser {
     private readonly repository: ConnectionRepository,
     private readonly queue: MessageQueue,
     private readonly clock: Clock,
+    private readonly stream: NotificationStream,
     options: NotifyUserOptions = {},
   ) {
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -82,20 +96,41 @@ export class NotifyUser {
   async execute(input: NotifyUserInput): Promise<NotifyUserOutcome> {
     const { message } = input;
     const notificationId = message.id ?? input.messageId;
-    const payload = serializeFrame({ type: 'notification', id: notificationId, data: message.data });
-    const frameSize = utf8ByteLength(payload);
-    if (frameSize > MAX_PAYLOAD_BYTES) {
-      return fail(
-        'PAYLOAD_TOO_LARGE',
-        `notification of ${frameSize} bytes exceeds the limit of ${MAX_PAYLOAD_BYTES} bytes`,
-      );
-    }
-    const report = { notificationId, enqueued: 0, pushed: 0, gone: 0, batches: 0, pages: 0, expired: 0 };
+    // Measured at the largest position it could get, so that what is stored always fits a frame.
+    const largest = notificationPayload({
+      id: notificationId,
+      data: message.data,
+      seq: Number.MAX_SAFE_INTEGER,
+      epoch: 'e'.repeat(MAX_EPOCH_LENGTH),
+    });
+    if (!largest.ok) return largest;
+    // Stored before anything is pushed or enqueued: whatever happens next, a resume finds it.
+    const appended = await this.stream.append(message.userId, { id: notificationId, data: message.data });
+    const { seq, epoch, duplicate } = appended;
+    const built = notificationPayload({ id: notificationId, seq, epoch, data: message.data });
+    if (!built.ok) return built;
+    const payload = built.value;
+    const report = {
+      notificationId,
+      seq,
+      epoch,
+      duplicate,
+      enqueued: 0,
+      pushed: 0,
+      gone: 0,
+      refused: 0,
+      connecting: 0,
+      batches: 0,
+      pages: 0,
+      expired: 0,
+    };
     const malformed: MalformedRecord[] = [];
     const toMessage = (connection: Connection): NotifyConnectionMessage => ({
       connectionId: connection.connectionId,
       data: message.data,
       id: notificationId,
+      seq,
+      epoch,
     });
     const live = (page: ConnectionPage): Connection[] => {
       report.pages += 1;
@@ -115,7 +150,7 @@ export class NotifyUser {
     let connections = live(page);
     const direct = this.directPush;
     if (direct !== undefined && page.cursor === null && connections.length <= direct.maxConnections) {
-      const retry = await this.pushDirectly(direct.pusher, connections, payload, report);
+      const retry = await this.pushDirectly(direct.delivery, connections, payload, report);
       const messages = retry.map(toMessage);
       const batches: NotifyConnectionMessage[][] = [];
       for (let i = 0; i < messages.length; i += MAX_QUEUE_BATCH)
@@ -146,26 +181,23 @@ export class NotifyUser {
   }
 
   /**
-   * Pushes to each connection at once. Gone sockets lose their record; anything else that
-   * keeps a frame from going out (throttling, a fault, a transport's smaller size limit) is
-   * returned, to go through the queue and be retried alone.
+   * Delivers to each connection at once, through NotifyConnection's one delivery path. A push
+   * that throws (throttling, a fault) is returned, to go through the queue and be retried
+   * alone; one the transport refused as too large is not (it would be refused again).
    */
   private async pushDirectly(
-    pusher: ConnectionPusher,
+    delivery: NotifyConnection,
     connections: readonly Connection[],
     payload: string,
-    report: { pushed: number; gone: number },
+    report: { pushed: number; gone: number; refused: number; connecting: number },
   ): Promise<Connection[]> {
     const retry: Connection[] = [];
     await Promise.all(
       connections.map(async (connection) => {
         try {
-          const pushed = await pusher.push(connection.connectionId, payload);
-          if (pushed.ok) report.pushed += 1;
-          else if (pushed.error.code === 'CONNECTION_GONE') {
-            await this.repository.remove(connection.connectionId);
-            report.gone += 1;
-          } else retry.push(connection);
+          const delivered = await delivery.deliver(connection.connectionId, payload);
+          if (delivered === 'delivered') report.pushed += 1;
+          else report[delivered] += 1;
         } catch {
           retry.push(connection);
         }

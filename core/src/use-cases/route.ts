@@ -6,6 +6,7 @@ import {
   exceedsUtf8Bytes,
   MAX_PAYLOAD_BYTES,
   parseClientFrame,
+  requestIdOf,
   serializeFrame,
   type ServerFrame,
 } from '../domain/frame.js';
@@ -25,7 +26,7 @@ export interface RouteInput {
 
 /** The one reply to a frame, with what a transport needs to log it. */
 export interface RouteOutcome {
-  /** The frame to send back. */
+  /** The frame to send back (with the frame's `requestId`, when it had one, in `payload`). */
   readonly reply: ServerFrame;
   /** `reply`, serialised. */
   readonly payload: string;
@@ -39,7 +40,9 @@ export interface RouteOutcome {
 
 /**
  * Routes a client frame to its {@link Action} by the `action` field, and answers with
- * exactly one frame. Never throws: malformed frames (`MALFORMED_FRAME`), oversized ones
+ * exactly one frame, which echoes the frame's `requestId` when it has one (a string of 1 to 64
+ * characters; any other `requestId` is `MALFORMED_FRAME`), error frames included, so that a
+ * client can pair replies with requests however the transport orders them. Never throws: malformed frames (`MALFORMED_FRAME`), oversized ones
  * (`PAYLOAD_TOO_LARGE`), unknown actions (`UNKNOWN_ACTION`), an anonymous sender of an
  * action that needs a user (`UNAUTHORIZED`) and faults (`INTERNAL`) are all answered with an
  * error frame, and the socket stays usable.
@@ -67,15 +70,17 @@ export class Route {
   async execute(input: RouteInput): Promise<RouteOutcome> {
     const found = this.lookUp(input);
     if (found.kind === 'answered') return found.outcome;
-    const { frame, action } = found;
+    const { frame, action, requestId } = found;
     try {
       const userId = await this.resolveUser(input, action);
       if (userId === null && !action.allowAnonymous) {
-        return answer(errorFrame('UNAUTHORIZED', `authorize before using '${action.name}'`), action.name);
+        const refusal = errorFrame('UNAUTHORIZED', `authorize before using '${action.name}'`);
+        return answer(refusal, action.name, null, requestId);
       }
-      return answer(await action.handle(frame, { connectionId: input.connectionId, userId }), action.name);
+      const reply = await action.handle(frame, { connectionId: input.connectionId, userId });
+      return answer(reply, action.name, null, requestId);
     } catch (fault) {
-      return internal(action.name, fault);
+      return internal(action.name, fault, requestId);
     }
   }
 
@@ -88,32 +93,40 @@ export class Route {
   executeNow(input: RouteInput): RouteOutcome | null {
     const found = this.lookUp(input);
     if (found.kind === 'answered') return found.outcome;
-    const { frame, action } = found;
+    const { frame, action, requestId } = found;
     if (action.handleNow === undefined) return null;
     if (input.userId === undefined && !action.allowAnonymous) return null;
     try {
       const context = { connectionId: input.connectionId, userId: input.userId ?? null };
-      return answer(action.handleNow(frame, context), action.name);
+      return answer(action.handleNow(frame, context), action.name, null, requestId);
     } catch (fault) {
-      return internal(action.name, fault);
+      return internal(action.name, fault, requestId);
     }
   }
 
   /** Parses the frame and finds its action, or answers a frame that has none. */
   private lookUp(
     input: RouteInput,
-  ): { kind: 'answered'; outcome: RouteOutcome } | { kind: 'found'; frame: ClientFrame; action: Action } {
+  ):
+    | { kind: 'answered'; outcome: RouteOutcome }
+    | { kind: 'found'; frame: ClientFrame; action: Action; requestId: string | null } {
     const parsed = parseClientFrame(input.body);
     if (!parsed.ok) {
       return { kind: 'answered', outcome: answer(errorFrame(parsed.error.code, parsed.error.message), null) };
     }
     const frame = parsed.value;
+    const requestId = requestIdOf(frame);
+    if (!requestId.ok) {
+      const refusal = errorFrame(requestId.error.code, requestId.error.message);
+      return { kind: 'answered', outcome: answer(refusal, frame.action) };
+    }
     const action = this.actions.get(frame.action);
     if (action === undefined) {
       const message = `action '${describe(frame.action)}' is not implemented`;
-      return { kind: 'answered', outcome: answer(errorFrame('UNKNOWN_ACTION', message), frame.action) };
+      const refusal = errorFrame('UNKNOWN_ACTION', message);
+      return { kind: 'answered', outcome: answer(refusal, frame.action, null, requestId.value) };
     }
-    return { kind: 'found', frame, action };
+    return { kind: 'found', frame, action, requestId: requestId.value };
   }
 
   private async resolveUser(input: RouteInput, action: Action): Promise<UserId | null> {
@@ -125,14 +138,20 @@ export class Route {
   }
 }
 
-function internal(action: string, fault: unknown): RouteOutcome {
-  return answer(errorFrame('INTERNAL', 'the server failed to handle this frame'), action, fault);
+function internal(action: string, fault: unknown, requestId: string | null): RouteOutcome {
+  return answer(errorFrame('INTERNAL', 'the server failed to handle this frame'), action, fault, requestId);
 }
 
-function answer(reply: ServerFrame, action: string | null, fault: unknown = null): RouteOutcome {
-  const payload = serializeFrame(reply);
+function answer(
+  reply: ServerFrame,
+  action: string | null,
+  fault: unknown = null,
+  requestId: string | null = null,
+): RouteOutcome {
+  const payload = serializeFrame(requestId === null ? reply : { ...reply, requestId });
   if (exceedsUtf8Bytes(payload, MAX_PAYLOAD_BYTES)) {
-    return answer(errorFrame('PAYLOAD_TOO_LARGE', 'the reply would exceed the frame limit'), action, fault);
+    const refusal = errorFrame('PAYLOAD_TOO_LARGE', 'the reply would exceed the frame limit');
+    return answer(refusal, action, fault, requestId);
   }
   const code = reply.type === 'error' ? reply.code : null;
   return { reply, payload, action, code, fault };

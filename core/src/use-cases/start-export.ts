@@ -48,11 +48,22 @@ export class StartExport {
       content: JSON.stringify({ exportId: input.exportId, userId: input.userId, createdAt: now }),
     };
     await this.exports.save(value);
+    // The id is the export's: a retried job, a redelivery or a redrive of this message is the
+    // same notification, stored once in the user's stream and shown once.
     await this.queue.sendNotifyUser([
-      { userId: input.userId, data: { kind: 'export.ready', exportId: input.exportId, url } },
+      {
+        userId: input.userId,
+        id: exportNotificationId(input.exportId),
+        data: { kind: 'export.ready', exportId: input.exportId, url },
+      },
     ]);
     return ok({ exportId: input.exportId, url });
   }
+}
+
+/** The notification id of an export's `export.ready`: stable, so it is shown once. */
+export function exportNotificationId(exportId: string): string {
+  return `export-${exportId}`.slice(0, 128);
 }
 
 /** The REST path an export is downloaded from. */

@@ -6,6 +6,7 @@ import {
   createConnectionsTable,
   DynamoDbConnectionRepository,
   exportsTableDefinition,
+  notificationsTableDefinition,
 } from '@pushline/adapters/dynamodb';
 import { ENV } from '@pushline/lambda/config';
 import { type LocalGateway, startLocalGateway } from '@pushline/local';
@@ -120,12 +121,14 @@ const wsRoutes = (connectHandler: string) =>
     $default: { handler: call('default'), twoWay: true, functionName: 'default' },
     ping: { handler: call('ping'), twoWay: true, functionName: 'ping' },
     authorize: { handler: call('authorize'), twoWay: true, functionName: 'authorize' },
+    resume: { handler: call('resume'), twoWay: true, functionName: 'resume' },
   }) as const;
 
 beforeAll(async () => {
   [bundles, dynamo, sqs] = await Promise.all([buildTestBundles(), startDynalite(), startSqs()]);
   await createConnectionsTable(dynamo.client, 'connections');
   await dynamo.client.send(new CreateTableCommand(exportsTableDefinition('exports')));
+  await dynamo.client.send(new CreateTableCommand(notificationsTableDefinition('notifications')));
   queues = {
     notifyUser: await sqs.createQueue('NotifyUser', { dlq: { maxReceiveCount: 2 } }),
     // local-aws-sqs dead-letters a message on its maxReceiveCount-th receive (AWS: after it), so 3 allows one retry.
@@ -159,6 +162,7 @@ beforeAll(async () => {
     [ENV.authMode]: 'either',
     [ENV.connectionsTable]: 'connections',
     [ENV.exportsTable]: 'exports',
+    [ENV.notificationsTable]: 'notifications',
     [ENV.notifyUserQueueUrl]: queues.notifyUser.url,
     [ENV.notifyConnectionQueueUrl]: queues.notifyConnection.url,
     [ENV.deadlinesQueueUrl]: queues.deadlines.url,
@@ -242,6 +246,37 @@ describe('bundled WebSocket handlers, auth mode either', { timeout: 30_000 }, ()
         data: { hello: 'world' },
       });
     }
+  });
+
+  it('resumes through the two-way resume route: what a user missed while it had no socket, once, in order', async () => {
+    const fresh = await open(either, `token=${await tokenFor('u9')}`);
+    await fresh.send('{"action":"resume","requestId":"r-0"}');
+    const start = JSON.parse(await fresh.nextFrame()) as { epoch: string; seq: number };
+    expect(start).toEqual({
+      type: 'resumed',
+      epoch: start.epoch,
+      seq: 0,
+      recovered: true,
+      notifications: [],
+      requestId: 'r-0',
+    });
+    await fresh.end();
+    await deliverNotifyUser('u9', { n: 1 }, 0);
+    await deliverNotifyUser('u9', { n: 2 }, 0);
+    const back = await open(either, `token=${await tokenFor('u9')}`);
+    await back.send(JSON.stringify({ action: 'resume', epoch: start.epoch, seq: 0, requestId: 'r-1' }));
+    const resumed = JSON.parse(await back.nextFrame()) as {
+      epoch: string;
+      notifications: { data: unknown }[];
+    };
+    expect(resumed).toMatchObject({ type: 'resumed', seq: 2, recovered: true, requestId: 'r-1' });
+    expect(resumed.notifications.map((n) => n.data)).toEqual([{ n: 1 }, { n: 2 }]);
+    const anonymous = await open(either);
+    anonymousConnects += 1;
+    await anonymous.send('{"action":"resume"}');
+    expect(JSON.parse(await anonymous.nextFrame())).toMatchObject({ type: 'error', code: 'UNAUTHORIZED' });
+    await back.send('{"action":"resume","seq":-1}');
+    expect(JSON.parse(await back.nextFrame())).toMatchObject({ type: 'error', code: 'MALFORMED_FRAME' });
   });
 
   it('reports only the malformed message of a batch as failed, treats a gone socket as done, and dead-letters the bad one', async () => {
@@ -357,9 +392,12 @@ describe('bundled REST handlers', { timeout: 30_000 }, () => {
     const url = `/exports/${encodeURIComponent(exportId)}`;
     expect(JSON.parse(await client.nextFrame())).toEqual({
       type: 'notification',
-      id: fanOut.messages[0]?.MessageId,
+      id: `export-${exportId}`,
+      seq: 1,
+      epoch: expect.any(String) as string,
       data: { kind: 'export.ready', exportId, url },
     });
+    expect(fanOut.messages).toHaveLength(1);
 
     const get = (bearer?: string) =>
       call<Result>('get-export')(

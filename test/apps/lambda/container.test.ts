@@ -23,6 +23,9 @@ export const FULL_ENV: Record<string, string> = {
   [ENV.tokenSecret]: SECRET,
   [ENV.authorizeDeadlineSeconds]: '30',
   [ENV.directPushLimit]: '10',
+  [ENV.notificationsTable]: 'notifications',
+  [ENV.streamRetentionHours]: '24',
+  [ENV.connectGraceSeconds]: '5',
 };
 
 const entries = Object.keys(ENTRIES) as (keyof typeof ENTRIES)[];

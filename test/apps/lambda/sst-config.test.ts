@@ -48,6 +48,7 @@ function entryOf(fn: DeclaredFunction): Entry {
 /** The permissions each function needs: exactly these actions, on these resources. */
 const TABLE = 'arn:aws:dynamodb:us-east-1:000000000000:table/Connections';
 const EXPORTS = 'arn:aws:dynamodb:us-east-1:000000000000:table/Exports';
+const NOTIFICATIONS = 'arn:aws:dynamodb:us-east-1:000000000000:table/Notifications';
 const queue = (name: string): string => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 const MANAGE = 'arn:aws:execute-api:us-east-1:000000000000:wsapi/*/*/@connections/*';
 const EXPECTED_PERMISSIONS: Record<Entry, Record<string, string[]>> = {
@@ -61,9 +62,16 @@ const EXPECTED_PERMISSIONS: Record<Entry, Record<string, string[]>> = {
     'dynamodb:Query': [`${TABLE}/index/${CONNECTIONS_TABLE.byUserIndex.name}`],
     'sqs:SendMessage': [queue('NotifyConnection')],
     'dynamodb:DeleteItem': [TABLE],
+    'dynamodb:GetItem': [TABLE, NOTIFICATIONS],
+    'dynamodb:PutItem': [NOTIFICATIONS],
     'execute-api:ManageConnections': [MANAGE],
   },
-  'notify-connection': { 'dynamodb:DeleteItem': [TABLE], 'execute-api:ManageConnections': [MANAGE] },
+  'notify-connection': {
+    'dynamodb:DeleteItem': [TABLE],
+    'dynamodb:GetItem': [TABLE],
+    'execute-api:ManageConnections': [MANAGE],
+  },
+  resume: { 'dynamodb:GetItem': [TABLE, NOTIFICATIONS], 'dynamodb:Query': [NOTIFICATIONS] },
   deadline: {
     'dynamodb:GetItem': [TABLE],
     'dynamodb:DeleteItem': [TABLE],
@@ -135,13 +143,14 @@ describe('sst.config.ts, evaluated offline', () => {
       ['$default', 'default'],
       ['ping', 'ping'],
       ['authorize', 'authorize'],
+      ['resume', 'resume'],
     ]);
     const twoWay = routes.filter(([, , args]) =>
       JSON.stringify(args ?? {}).includes('routeResponseSelectionExpression'),
     );
-    expect(twoWay.map(([key]) => key)).toEqual(['$default', 'ping', 'authorize']);
+    expect(twoWay.map(([key]) => key)).toEqual(['$default', 'ping', 'authorize', 'resume']);
     expect(declared.routeResponses).toEqual(
-      ['$default', 'ping', 'authorize'].map((key) => ({
+      ['$default', 'ping', 'authorize', 'resume'].map((key) => ({
         apiId: 'wsapi',
         routeId: `route:${key}`,
         routeResponseKey: '$default',

@@ -10,7 +10,13 @@ describe('local gateway configuration', () => {
       host: '127.0.0.1',
       port: 3001,
       stage: 'local',
-      timeouts: { idleMs: 600_000, maxDurationMs: 7_200_000, integrationMs: 29_000, closeGraceMs: 1000 },
+      timeouts: {
+        idleMs: 600_000,
+        maxDurationMs: 7_200_000,
+        integrationMs: 29_000,
+        closeGraceMs: 1000,
+        openDelayMs: 0,
+      },
     });
   });
 

@@ -16,13 +16,24 @@ export const ENV = {
   dynamoDbEndpoint: 'PUSHLINE_DYNAMODB_ENDPOINT',
   sqsEndpoint: 'PUSHLINE_SQS_ENDPOINT',
   directPushLimit: 'PUSHLINE_DIRECT_PUSH_LIMIT',
+  notificationsTable: 'PUSHLINE_NOTIFICATIONS_TABLE',
+  streamRetentionHours: 'PUSHLINE_STREAM_RETENTION_HOURS',
+  connectGraceSeconds: 'PUSHLINE_CONNECT_GRACE_SECONDS',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
 /** What a function needs configured, by area. */
 export type Need =
-  'connections' | 'exports' | 'notifyQueues' | 'deadlines' | 'pusher' | 'directPush' | 'tokens' | 'issuer';
+  | 'connections'
+  | 'exports'
+  | 'notifyQueues'
+  | 'deadlines'
+  | 'pusher'
+  | 'directPush'
+  | 'tokens'
+  | 'issuer'
+  | 'stream';
 
 /** Every Lambda entry point, named after its file in `src/handlers/`. */
 export const ENTRIES = {
@@ -32,7 +43,8 @@ export const ENTRIES = {
   default: ['connections', 'tokens'],
   ping: ['connections'],
   authorize: ['connections', 'tokens'],
-  'notify-user': ['connections', 'notifyQueues', 'directPush'],
+  'notify-user': ['connections', 'notifyQueues', 'directPush', 'stream'],
+  resume: ['connections', 'stream'],
   'notify-connection': ['connections', 'pusher'],
   deadline: ['connections', 'pusher'],
   token: ['issuer'],
@@ -67,9 +79,14 @@ export function envFor(entry: Entry): { required: readonly EnvName[]; optional: 
         break;
       case 'pusher':
         required.add(ENV.managementEndpoint);
+        optional.add(ENV.connectGraceSeconds);
         break;
       case 'directPush':
-        optional.add(ENV.directPushLimit).add(ENV.managementEndpoint);
+        optional.add(ENV.directPushLimit).add(ENV.managementEndpoint).add(ENV.connectGraceSeconds);
+        break;
+      case 'stream':
+        required.add(ENV.notificationsTable);
+        optional.add(ENV.streamRetentionHours).add(ENV.dynamoDbEndpoint);
         break;
       case 'tokens':
       case 'issuer':
@@ -110,6 +127,12 @@ export interface AppConfig {
    * NotifyConnection message per socket). Needs the management endpoint.
    */
   readonly directPushLimit: number;
+  /** The table of the users' notification streams (`resume`). */
+  readonly notificationsTable: string | null;
+  /** How long a notification stays replayable by `resume` (default 24 h). */
+  readonly streamRetentionMs: number;
+  /** A 410 within this long of a connection's `$connect` keeps its record (default 5 s). */
+  readonly connectGraceMs: number;
   /** Endpoint overrides for local peers (dynalite, local-aws-sqs); `null` on AWS. */
   readonly dynamoDbEndpoint: string | null;
   readonly sqsEndpoint: string | null;
@@ -186,8 +209,23 @@ export function loadConfig(
     problems.push(`${ENV.managementEndpoint} is required when ${ENV.directPushLimit} is above 0`);
   }
 
+  const integer = (name: EnvName, fallback: number, min: number, max: number): number => {
+    const value = read(name);
+    if (value === null) return fallback;
+    const parsed = Number(value);
+    if (Number.isInteger(parsed) && parsed >= min && parsed <= max) return parsed;
+    problems.push(`${name} must be an integer from ${min} to ${max}, got '${value}'`);
+    return fallback;
+  };
+  // Retention is bounded by the meta item's 30-day life; the grace by API Gateway's 29 s connect.
+  const streamRetentionMs = integer(ENV.streamRetentionHours, 24, 1, 720) * 3_600_000;
+  const connectGraceMs = integer(ENV.connectGraceSeconds, 5, 0, 30) * 1000;
+
   const config: AppConfig = {
     entry,
+    notificationsTable: read(ENV.notificationsTable),
+    streamRetentionMs,
+    connectGraceMs,
     mode,
     authMode,
     connectionsTable: read(ENV.connectionsTable),

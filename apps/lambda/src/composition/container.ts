@@ -1,6 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ApiGatewayConnectionPusher } from '@pushline/adapters/apigateway';
-import { DynamoDbConnectionRepository, DynamoDbExportRepository } from '@pushline/adapters/dynamodb';
+import {
+  DynamoDbConnectionRepository,
+  DynamoDbExportRepository,
+  DynamoDbNotificationStream,
+} from '@pushline/adapters/dynamodb';
 import { JoseTokenIssuer, JoseTokenVerifier } from '@pushline/adapters/jose';
 import { SqsDeadlineScheduler, SqsMessageQueue } from '@pushline/adapters/sqs';
 import { SystemClock } from '@pushline/adapters/system';
@@ -17,9 +21,11 @@ import {
   EnforceAuthorizeDeadline,
   type ExportRepository,
   type MessageQueue,
+  type NotificationStream,
   NotifyConnection,
   NotifyUser,
   PingAction,
+  ResumeAction,
   Route,
   StartExport,
   type TokenVerifier,
@@ -137,24 +143,52 @@ export function createContainer(config: AppConfig, override?: (container: Contai
     (repository: ConnectionRepository) => new Route(repository, [new PingAction()]),
     [TOKENS.ConnectionRepository],
   );
+  c.bind<NotificationStream>(TOKENS.NotificationStream).toResolvedValue(
+    (client: DynamoDBClient, clock: Clock) =>
+      new DynamoDbNotificationStream({
+        client,
+        clock,
+        tableName: required(config.notificationsTable, ENV.notificationsTable),
+        retentionMs: config.streamRetentionMs,
+      }),
+    [TOKENS.DynamoDbClient, TOKENS.Clock],
+  );
+  c.bind<Route>(TOKENS.ResumeRoute).toResolvedValue(
+    (repository: ConnectionRepository, stream: NotificationStream) =>
+      new Route(repository, [new ResumeAction(stream)]),
+    [TOKENS.ConnectionRepository, TOKENS.NotificationStream],
+  );
   if (config.directPushLimit > 0) {
     c.bind<NotifyUser>(TOKENS.NotifyUser).toResolvedValue(
-      (repository: ConnectionRepository, queue: MessageQueue, clock: Clock, pusher: ConnectionPusher) =>
-        new NotifyUser(repository, queue, clock, {
-          directPush: { pusher, maxConnections: config.directPushLimit },
+      (
+        repository: ConnectionRepository,
+        queue: MessageQueue,
+        clock: Clock,
+        stream: NotificationStream,
+        delivery: NotifyConnection,
+      ) =>
+        new NotifyUser(repository, queue, clock, stream, {
+          directPush: { delivery, maxConnections: config.directPushLimit },
         }),
-      [TOKENS.ConnectionRepository, TOKENS.MessageQueue, TOKENS.Clock, TOKENS.ConnectionPusher],
+      [
+        TOKENS.ConnectionRepository,
+        TOKENS.MessageQueue,
+        TOKENS.Clock,
+        TOKENS.NotificationStream,
+        TOKENS.NotifyConnection,
+      ],
     );
   } else {
     c.bind<NotifyUser>(TOKENS.NotifyUser).toResolvedValue(
-      (repository: ConnectionRepository, queue: MessageQueue, clock: Clock) =>
-        new NotifyUser(repository, queue, clock),
-      [TOKENS.ConnectionRepository, TOKENS.MessageQueue, TOKENS.Clock],
+      (repository: ConnectionRepository, queue: MessageQueue, clock: Clock, stream: NotificationStream) =>
+        new NotifyUser(repository, queue, clock, stream),
+      [TOKENS.ConnectionRepository, TOKENS.MessageQueue, TOKENS.Clock, TOKENS.NotificationStream],
     );
   }
   c.bind<NotifyConnection>(TOKENS.NotifyConnection).toResolvedValue(
-    (pusher: ConnectionPusher, repository: ConnectionRepository) => new NotifyConnection(pusher, repository),
-    [TOKENS.ConnectionPusher, TOKENS.ConnectionRepository],
+    (pusher: ConnectionPusher, repository: ConnectionRepository, clock: Clock) =>
+      new NotifyConnection(pusher, repository, clock, { connectGraceMs: config.connectGraceMs }),
+    [TOKENS.ConnectionPusher, TOKENS.ConnectionRepository, TOKENS.Clock],
   );
   c.bind<EnforceAuthorizeDeadline>(TOKENS.EnforceAuthorizeDeadline).toResolvedValue(
     (repository: ConnectionRepository, pusher: ConnectionPusher) =>

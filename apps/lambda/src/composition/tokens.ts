@@ -22,6 +22,8 @@ export const TOKENS = {
   EnforceAuthorizeDeadline: Symbol.for('pushline.lambda.EnforceAuthorizeDeadline'),
   StartExport: Symbol.for('pushline.lambda.StartExport'),
   DownloadExport: Symbol.for('pushline.lambda.DownloadExport'),
+  NotificationStream: Symbol.for('pushline.lambda.NotificationStream'),
+  ResumeRoute: Symbol.for('pushline.lambda.ResumeRoute'),
 } as const;
 
 export type TokenName = keyof typeof TOKENS;

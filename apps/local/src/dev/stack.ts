@@ -1,5 +1,9 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { createConnectionsTable, exportsTableDefinition } from '@pushline/adapters/dynamodb';
+import {
+  createConnectionsTable,
+  exportsTableDefinition,
+  notificationsTableDefinition,
+} from '@pushline/adapters/dynamodb';
 import { ENV as LAMBDA_ENV } from '@pushline/lambda/config';
 import { DIRECT_PUSH_LIMIT, QUEUE_BATCH_SIZE, QUEUE_SETTINGS } from '@pushline/lambda/deployment';
 import { createRequire } from 'node:module';
@@ -24,6 +28,7 @@ import { type BatchReport, startSqsPoller, type SqsPoller } from './sqs-poller.j
 export const LOCAL_RESOURCES = {
   connectionsTable: 'pushline-connections',
   exportsTable: 'pushline-exports',
+  notificationsTable: 'pushline-notifications',
   notifyUserQueue: 'pushline-notify-user',
   notifyConnectionQueue: 'pushline-notify-connection',
   deadlinesQueue: 'pushline-deadlines',
@@ -89,6 +94,7 @@ const HANDLER_NAMES = [
   'default',
   'ping',
   'authorize',
+  'resume',
   'notify-user',
   'notify-connection',
   'deadline',
@@ -114,6 +120,9 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
     // The peers start empty, in memory: nothing exists yet.
     await createConnectionsTable(aws.dynamoDb, LOCAL_RESOURCES.connectionsTable);
     await aws.dynamoDb.send(new CreateTableCommand(exportsTableDefinition(LOCAL_RESOURCES.exportsTable)));
+    await aws.dynamoDb.send(
+      new CreateTableCommand(notificationsTableDefinition(LOCAL_RESOURCES.notificationsTable)),
+    );
     const [notifyUser, notifyConnection, deadlines] = await Promise.all([
       createQueueWithDeadLetter(aws.sqs, LOCAL_RESOURCES.notifyUserQueue, PEER_QUEUE_SETTINGS),
       createQueueWithDeadLetter(aws.sqs, LOCAL_RESOURCES.notifyConnectionQueue, PEER_QUEUE_SETTINGS),
@@ -151,6 +160,7 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
         $default: { handler: via('default'), twoWay: true },
         ping: { handler: via('ping'), twoWay: true },
         authorize: { handler: via('authorize'), twoWay: true },
+        resume: { handler: via('resume'), twoWay: true },
       },
     });
     closers.unshift(() => gateway.close());
@@ -160,6 +170,7 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
       [LAMBDA_ENV.authMode]: config.authMode,
       [LAMBDA_ENV.connectionsTable]: LOCAL_RESOURCES.connectionsTable,
       [LAMBDA_ENV.exportsTable]: LOCAL_RESOURCES.exportsTable,
+      [LAMBDA_ENV.notificationsTable]: LOCAL_RESOURCES.notificationsTable,
       [LAMBDA_ENV.notifyUserQueueUrl]: notifyUser.url,
       [LAMBDA_ENV.notifyConnectionQueueUrl]: notifyConnection.url,
       [LAMBDA_ENV.deadlinesQueueUrl]: deadlines.url,
