@@ -179,7 +179,8 @@ describe('ConnectionMachine under random faults', () => {
       fc.assert(
         fc.property(setups, commands, (setup, cmds) => {
           const sim = new ClientSimulation(setup);
-          sim.advance(1_000);
+          // Some runs publish while the first resume (without a position) is in flight.
+          sim.advance(setup.seed % 3 === 0 ? 45 : 1_000);
           fc.modelRun(() => ({ model: {}, real: sim }), cmds);
           expectCaughtUp(sim);
         }),

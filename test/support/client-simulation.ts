@@ -167,6 +167,8 @@ export class ClientSimulation {
   private readonly events = new EventQueue();
   private readonly sockets = new Map<number, SimSocket>();
   private readonly noPositionResumes = new Set<string>();
+  /** Notifications delivered to each socket, in order. */
+  private readonly receivedBy = new Map<number, { epoch: string; seq: number }[]>();
   private tokens = 0;
   private readonly idleMs: number;
   private readonly capMs: number;
@@ -412,11 +414,25 @@ export class ClientSimulation {
           answered !== undefined &&
           this.noPositionResumes.has(answered) &&
           this.appPosition() === undefined
-        )
-          this.baseline = {
-            epoch: (frame as { epoch: string }).epoch,
-            seq: (frame as { seq: number }).seq,
-          };
+        ) {
+          // The baseline: the top the reply reports, or just before the first notification this
+          // socket received ahead of the reply (those are the app's too).
+          const { epoch, seq } = frame as { epoch: string; seq: number };
+          const early = (this.receivedBy.get(socket.id) ?? []).filter(
+            (n) => n.epoch === epoch && n.seq <= seq,
+          );
+          this.baseline = { epoch, seq: early.length > 0 ? Math.min(...early.map((n) => n.seq)) - 1 : seq };
+        }
+      }
+      if (
+        typeof frame === 'object' &&
+        frame !== null &&
+        (frame as { type?: unknown }).type === 'notification'
+      ) {
+        const { epoch, seq } = frame as { epoch: string; seq: number };
+        const received = this.receivedBy.get(socket.id) ?? [];
+        received.push({ epoch, seq });
+        this.receivedBy.set(socket.id, received);
       }
       this.step({ type: 'message', socket: socket.id, data });
     });

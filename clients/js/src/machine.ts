@@ -645,8 +645,20 @@ export class ConnectionMachine {
             replayed.push({ id: String(item.id), seq: item.seq, epoch, data: item.data });
       const all = [...replayed, ...buffered].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
       if (this.epoch !== epoch) {
-        // No position yet (or the server changed the stream without saying so): the reply is the baseline.
+        // No position yet (or the server changed the stream without saying so): the reply is the
+        // baseline. Live notifications that beat the reply belong to the app too: resume again
+        // from the first of them, so that the reply fills any hole among them.
         this.epoch = epoch;
+        let first = Infinity;
+        for (const notification of buffered)
+          if ((notification.epoch ?? epoch) === epoch) first = Math.min(first, notification.seq ?? Infinity);
+        if (replayed.length === 0 && first <= top) {
+          this.seq = first - 1;
+          socket.buffer = buffered;
+          if (socket !== this.active) this.promote(socket);
+          this.resume(socket);
+          return;
+        }
         this.seq = replayed.length > 0 ? (replayed[0]?.seq ?? 1) - 1 : top;
       }
       for (const notification of all) {
