@@ -119,7 +119,8 @@ const commands = fc.commands(
       .option(
         fc.constantFrom(
           { reason: 'SESSION_MAX', reconnect: 'now' },
-          { reason: 'SHUTDOWN', reconnect: 'now', afterMs: 2_000 },
+          { reason: 'SHUTDOWN', reconnect: 'later', afterMs: 2_000 },
+          { reason: 'AUTHORIZE_TIMEOUT', reconnect: 'new-token' },
           { reason: 'RATE_LIMITED', reconnect: 'later', afterMs: 5_000 },
           { reason: 'TOKEN_EXPIRED', reconnect: 'new-token' },
         ),

@@ -232,6 +232,33 @@ describe('PushlineClient notifications', () => {
     expect(notifications.map((n) => `${n.epoch}/${n.seq}`)).toEqual(['e2/2']);
   });
 
+  it('drops a late notification of a stream that was reset instead of resuming for it again and again', async () => {
+    const { resets, socket } = await connected({}, 1);
+    socket.deliver({ type: 'notification', id: 'x', seq: 1, epoch: 'e2', data: null });
+    // A duplicate of the old stream arrives while the resume is in flight.
+    socket.deliver({ type: 'notification', id: 'old', seq: 1, epoch: 'e1', data: null });
+    socket.deliver({
+      type: 'resumed',
+      epoch: 'e2',
+      seq: 1,
+      recovered: false,
+      reason: 'STREAM_RESET',
+      notifications: [],
+    });
+    expect(resets).toHaveLength(1);
+    socket.deliver({ type: 'notification', id: 'old', seq: 1, epoch: 'e1', data: null });
+    const resumes = socket.sent.filter((frame) => frame.action === 'resume').length;
+    socket.deliver({
+      type: 'resumed',
+      epoch: 'e2',
+      seq: 1,
+      recovered: true,
+      notifications: [],
+      requestId: socket.last('resume')?.requestId,
+    });
+    expect(socket.sent.filter((frame) => frame.action === 'resume')).toHaveLength(resumes);
+  });
+
   it('hands a notification addressed to the connection (no seq) straight to the app', async () => {
     const { notifications, socket } = await connected();
     socket.deliver({ type: 'notification', id: 'c1', data: 'hi' });
@@ -257,6 +284,52 @@ describe('PushlineClient notifications', () => {
     } finally {
       process.off('uncaughtException', onError);
     }
+  });
+});
+
+describe("PushlineClient and the server's closing advice", () => {
+  it('opens the replacement at once on reconnect "now" and closes the old socket only once the new one has resumed', async () => {
+    const { transport, states, socket } = await connected({}, 0);
+    socket.deliver({ type: 'closing', reason: 'SESSION_MAX', reconnect: 'now' });
+    expect(transport.sockets).toHaveLength(2);
+    const next = transport.last;
+    next.open();
+    expect(socket.closedByClient).toBe(false);
+    next.deliver({
+      type: 'resumed',
+      epoch: 'e1',
+      seq: 0,
+      recovered: true,
+      notifications: [],
+      requestId: next.last('resume')?.requestId,
+    });
+    expect(socket.closedByClient).toBe(true);
+    expect(states.filter((state) => state === 'reconnecting')).toEqual([]);
+  });
+
+  it('waits afterMs plus jitter after the close on reconnect "later"', async () => {
+    const { transport, clock, socket } = await connected({}, 0);
+    socket.deliver({ type: 'closing', reason: 'RATE_LIMITED', reconnect: 'later', afterMs: 10_000 });
+    socket.close();
+    clock.advance(12_499);
+    expect(transport.sockets).toHaveLength(1);
+    clock.advance(1);
+    expect(transport.sockets).toHaveLength(2);
+  });
+
+  it('asks token() for a new token on "new-token", and stops with TOKEN_EXPIRED when the token is a fixed string', async () => {
+    let calls = 0;
+    const renewable = await connected({ token: () => `t${++calls}` }, 0);
+    expect(calls).toBe(1);
+    renewable.socket.deliver({ type: 'closing', reason: 'TOKEN_EXPIRED', reconnect: 'new-token' });
+    await settle();
+    expect(calls).toBe(2);
+    expect(renewable.transport.last.url).toContain('token=t2');
+
+    const fixed = await connected({}, 0);
+    fixed.socket.deliver({ type: 'closing', reason: 'TOKEN_EXPIRED', reconnect: 'new-token' });
+    expect(fixed.client.state).toBe('closed');
+    expect(fixed.errors.map((error) => error.code)).toEqual(['TOKEN_EXPIRED']);
   });
 });
 

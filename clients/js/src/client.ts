@@ -40,7 +40,7 @@ export interface PushlineClientOptions {
    * `'in-band'` connects without it and sends `{"action":"authorize"}`, keeping the token out of URLs and logs.
    */
   authorizeAt?: 'connect' | 'in-band';
-  /** Send a `ping` when nothing was sent for this long; default 480000 (8 min: under API Gateway's 10-minute idle close even when a background tab delays the timer by a minute). */
+  /** Send a `ping` when nothing was sent, or nothing heard, for this long; default 480000 (8 min: under API Gateway's 10-minute idle close even when a background tab delays the timer by a minute). */
   keepAliveMs?: number;
   /** A socket that answers nothing for this long after a ping is replaced; default 10000. */
   pongTimeoutMs?: number;

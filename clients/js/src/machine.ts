@@ -193,7 +193,7 @@ export class ConnectionMachine {
       consider(active.by);
       consider(active.pongBy);
       consider(this.gapAt);
-      if (active.authorized) consider(active.lastSent + this.settings.keepAliveMs);
+      if (active.authorized && active.pongBy === undefined) consider(this.keepAliveAt(active));
       if (!this.refreshing && !this.tokenPending) consider(this.refreshAt);
     }
     if (next) consider(next.by);
@@ -268,7 +268,8 @@ export class ConnectionMachine {
     const { active } = this;
     if (active) {
       if ((this.gapAt ?? Infinity) <= now) this.resume(active);
-      if (active.authorized && now >= active.lastSent + this.settings.keepAliveMs) this.ping(active);
+      if (active.authorized && active.pongBy === undefined && now >= this.keepAliveAt(active))
+        this.ping(active);
       if (
         this.settings.renewableToken &&
         !this.refreshing &&
@@ -433,6 +434,14 @@ export class ConnectionMachine {
         ? { action: 'resume', requestId }
         : { action: 'resume', epoch: this.epoch, seq: this.seq, requestId },
     );
+  }
+
+  /**
+   * A ping when nothing was sent for keepAliveMs (API Gateway's idle close counts what the client
+   * sends), or nothing heard: frames sent into a half-open socket prove nothing.
+   */
+  private keepAliveAt(socket: Socket): number {
+    return Math.min(socket.lastSent, socket.lastHeard) + this.settings.keepAliveMs;
   }
 
   private ping(socket: Socket): void {
@@ -627,7 +636,9 @@ export class ConnectionMachine {
     socket.by = undefined;
     const epoch = String(frame.epoch);
     const top = typeof frame.seq === 'number' ? frame.seq : 0;
-    const buffered = socket.buffer;
+    // The reply speaks for the stream as it is now: a buffered notification of another epoch is
+    // from a stream that is gone (resuming for it again would loop).
+    const buffered = socket.buffer.filter((notification) => (notification.epoch ?? epoch) === epoch);
     socket.buffer = [];
     const later: Notification[] = [];
     if (frame.recovered === false) {
@@ -663,7 +674,7 @@ export class ConnectionMachine {
       }
       for (const notification of all) {
         const seq = notification.seq ?? 0;
-        if ((notification.epoch ?? epoch) !== epoch || seq > top) later.push(notification);
+        if (seq > top) later.push(notification);
         else if (seq > this.seq) this.deliver(notification);
       }
       if (top > this.seq) this.seq = top;
