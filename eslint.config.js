@@ -84,6 +84,33 @@ export default tseslint.config(
     },
   },
   {
+    // @pushline/client runs in browsers and on Node: no Node built-ins, no packages, no core.
+    files: ['clients/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'ws', '@pushline/*', '**/core/**', '**/adapters/**', '**/apps/**'],
+              message: 'the client has zero run-time dependencies and no Node built-ins.',
+            },
+          ],
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'the client runs in browsers: no Node built-ins.',
+          })),
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'the client runs in browsers: no process.' },
+        { name: 'Buffer', message: 'the client runs in browsers: no Buffer.' },
+        { name: 'require', message: 'the client is ESM.' },
+      ],
+    },
+  },
+  {
     files: ['adapters/**/*.ts'],
     rules: {
       'no-restricted-imports': [

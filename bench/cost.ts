@@ -459,3 +459,34 @@ export function directPushBill(row: CostRow): Bill {
   const hops = Math.max(0, batches - 1);
   return add(row.bill, { sqsRequests: -hops * 3, lambdaRuns: -hops });
 }
+
+/** API Gateway WebSocket connection minutes (us-east-1, USD per minute). */
+export const CONNECTION_MINUTE_PRICE = 0.25 / 1e6;
+
+/** How a keep-alive frame is handled on AWS, and what one costs. */
+export const KEEP_ALIVE_ROUTES = {
+  /** `{"action":"ping"}` on the two-way `ping` route (a Lambda): the frame, one run, the `pong` (as measured by measureCost's `ping` row: no DynamoDB call). */
+  'ping, Lambda, two-way': { apiGatewayMessages: 2, lambdaRuns: 1 },
+  /** A one-way route on a MOCK integration: the inbound frame only, no Lambda and no reply. */
+  'one-way, MOCK': { apiGatewayMessages: 1 },
+} as const satisfies Record<string, Partial<Bill>>;
+
+/** The keep-alive bill of one connection-hour: one keep-alive every `intervalMs` of silence. */
+export function keepAliveBill(intervalMs: number, each: Partial<Bill>): Bill {
+  const perHour = 3_600_000 / intervalMs;
+  return add({
+    apiGatewayMessages: (each.apiGatewayMessages ?? 0) * perHour,
+    lambdaRuns: (each.lambdaRuns ?? 0) * perHour,
+  });
+}
+
+/** Dollars per million connection-hours: the keep-alives, and the connection minutes beside them. */
+export function keepAliveCost(
+  intervalMs: number,
+  each: Partial<Bill>,
+): { keepAlive: number; connectionMinutes: number } {
+  return {
+    keepAlive: dollars(keepAliveBill(intervalMs, each)) * 1e6,
+    connectionMinutes: 60 * CONNECTION_MINUTE_PRICE * 1e6,
+  };
+}

@@ -279,6 +279,38 @@ const GUARDS = [
     without: 'if (false) {',
     test: ['test/apps/lambda/sst-config.test.ts', 'one error naming every bad value'],
   },
+  {
+    id: 'client-duplicate',
+    condition: 'the client hands the app a notification twice (in a resume reply and live)',
+    file: 'clients/js/src/machine.ts',
+    guard: 'else if (seq > this.seq) this.deliver(notification);',
+    without: 'else this.deliver(notification);',
+    test: ['test/client/connection-machine.property.test.ts', 'random faults'],
+  },
+  {
+    id: 'client-gap',
+    condition: 'a lost push leaves a gap the client never asks the server to fill',
+    file: 'clients/js/src/machine.ts',
+    guard: 'this.gapAt ??= this.now + this.settings.gapWaitMs;',
+    without: '',
+    test: ['test/client/connection-machine.property.test.ts', 'random faults'],
+  },
+  {
+    id: 'client-break',
+    condition: 'the client keeps the old socket after make-before-break (two sockets for good)',
+    file: 'clients/js/src/machine.ts',
+    guard: 'if (old) this.drop(old);',
+    without: '',
+    test: ['test/client/connection-machine.property.test.ts', 'random faults'],
+  },
+  {
+    id: 'client-rotate',
+    condition: 'the client rides its socket into the 2-hour cap instead of replacing it first',
+    file: 'clients/js/src/machine.ts',
+    guard: 'this.wantAt = socket.rotateAt;',
+    without: 'this.wantAt = undefined;',
+    test: ['test/client/connection-machine.property.test.ts', '2-hour cap'],
+  },
 ];
 
 const words = process.argv.slice(2);

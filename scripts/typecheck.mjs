@@ -3,8 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const projects = ['core', 'adapters', 'apps/server', 'apps/local', 'apps/lambda', '.'].filter((p) =>
-  existsSync(`${p}/tsconfig.json`),
+const projects = ['core', 'adapters', 'clients/js', 'apps/server', 'apps/local', 'apps/lambda', '.'].filter(
+  (p) => existsSync(`${p}/tsconfig.json`),
 );
 let failed = 0;
 for (const project of projects) {
