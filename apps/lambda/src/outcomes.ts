@@ -53,11 +53,11 @@ function logsInfo(logger: Logger): boolean {
 const INFO_ENABLED = new WeakMap<Logger, boolean>();
 const CONTEXT_SEEN = new WeakSet<Logger>();
 
-export function describeFault(fault: unknown): string {
+function describeFault(fault: unknown): string {
   return fault instanceof Error ? `${fault.name}: ${fault.message}` : 'non-error thrown';
 }
 
-export function faultCode(fault: unknown): string {
+function faultCode(fault: unknown): string {
   if (typeof fault === 'object' && fault !== null && 'code' in fault && typeof fault.code === 'string') {
     return fault.code;
   }

@@ -153,7 +153,7 @@ export const DEFAULT_TIMEOUTS: LocalGatewayTimeouts = {
   closeGraceMs: 1000,
 };
 
-export const DEFAULT_LIMITS: LocalGatewayLimits = { frameBytes: 32 * 1024, messageBytes: 128 * 1024 };
+const DEFAULT_LIMITS: LocalGatewayLimits = { frameBytes: 32 * 1024, messageBytes: 128 * 1024 };
 
 /** Starts a gateway and resolves once it listens. */
 export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {

@@ -39,7 +39,7 @@ import { bearerToken, HttpError, readBody, sendError, sendJson } from './http.js
  * the protocol's 128 KiB get a `PAYLOAD_TOO_LARGE` error frame and the socket stays open;
  * the hard cap keeps one client from making the server buffer without bound.
  */
-export const MAX_INBOUND_MESSAGE_BYTES = 1024 * 1024;
+const MAX_INBOUND_MESSAGE_BYTES = 1024 * 1024;
 
 const RATE_LIMITED_FRAME = serializeFrame(
   errorFrame('RATE_LIMITED', 'too many frames: this frame was not handled; slow down and send it again'),

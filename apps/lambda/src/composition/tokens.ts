@@ -23,5 +23,3 @@ export const TOKENS = {
   StartExport: Symbol.for('pushline.lambda.StartExport'),
   DownloadExport: Symbol.for('pushline.lambda.DownloadExport'),
 } as const;
-
-export type TokenName = keyof typeof TOKENS;
