@@ -6,7 +6,7 @@ import {
 } from '@pushline/adapters/memory';
 import { JoseTokenIssuer, JoseTokenVerifier } from '@pushline/adapters/jose';
 import { closeServer, listen, SystemClock, urlHost } from '@pushline/adapters/system';
-import { WsConnectionPusher } from '@pushline/adapters/ws';
+import { rawDataText, WsConnectionPusher } from '@pushline/adapters/ws';
 import {
   Authorize,
   Connect,
@@ -287,7 +287,7 @@ export async function startServer(
     // without a promise; the order of replies is kept, as nothing is queued before it.
     if (state.queued === 0 && !isBinary) {
       const started = performance.now();
-      const outcome = route.executeNow(routeInput(state, rawToString(data)));
+      const outcome = route.executeNow(routeInput(state, rawDataText(data)));
       if (outcome !== null) {
         reply(this, state, outcome, started);
         return;
@@ -363,7 +363,7 @@ export async function startServer(
       logger.info('frame', { connectionId, code: 'MALFORMED_FRAME', binary: true });
       return;
     }
-    const outcome = await route.execute(routeInput(state, rawToString(data)));
+    const outcome = await route.execute(routeInput(state, rawDataText(data)));
     reply(ws, state, outcome, started);
   }
 
@@ -527,12 +527,6 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
 
 function send(ws: WebSocket, payload: string): void {
   if (ws.readyState === ws.OPEN) ws.send(payload);
-}
-
-function rawToString(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
 }
 
 function parseJsonBody(text: string): Record<string, unknown> {
