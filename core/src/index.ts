@@ -31,7 +31,11 @@ export {
   exceedsUtf8Bytes,
   utf8ByteLength,
 } from './domain/frame.js';
-export { parseDeadlineMessage, serializeDeadlineMessage } from './domain/deadline-message.js';
+export {
+  type AuthorizeDeadline,
+  parseDeadlineMessage,
+  serializeDeadlineMessage,
+} from './domain/deadline-message.js';
 export {
   type ConnectionId,
   isId,
@@ -60,7 +64,7 @@ export {
   type MalformedRecord,
   type RemoveIfAnonymousResult,
 } from './ports/connection-repository.js';
-export type { AuthorizeDeadline, DeadlineScheduler } from './ports/deadline-scheduler.js';
+export type { DeadlineScheduler } from './ports/deadline-scheduler.js';
 export type { Export, ExportRepository } from './ports/export-repository.js';
 export { MAX_QUEUE_BATCH, type MessageQueue, type SendOptions } from './ports/message-queue.js';
 export type { TokenVerifier, VerifiedToken } from './ports/token-verifier.js';

@@ -94,7 +94,7 @@ export interface RecordResult {
 }
 
 /**
- * Handles each record of an SQS batch in turn and reports the ones that failed, so SQS
+ * Handles the records of an SQS batch concurrently and reports the ones that failed, so SQS
  * re-delivers only those (`ReportBatchItemFailures`). A thrown fault fails only its record.
  */
 export async function processBatch(

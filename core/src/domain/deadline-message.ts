@@ -1,7 +1,13 @@
-import { isId } from './ids.js';
+import { type ConnectionId, isId } from './ids.js';
 import { isPlainObject, parseJson } from './frame.js';
 import { fail, ok, type Outcome } from './outcome.js';
-import type { AuthorizeDeadline } from '../ports/deadline-scheduler.js';
+
+/** One deadline to enforce later: at `at`, the connection must have authorized. */
+export interface AuthorizeDeadline {
+  readonly connectionId: ConnectionId;
+  /** When the deadline passes, in epoch milliseconds. */
+  readonly at: number;
+}
 
 /**
  * The body of a scheduled deadline message: `{"connectionId":"…","at":<epoch ms>}`, as a

@@ -1,11 +1,4 @@
-import type { ConnectionId } from '../domain/ids.js';
-
-/** One deadline to enforce later: at `at`, the connection must have authorized. */
-export interface AuthorizeDeadline {
-  readonly connectionId: ConnectionId;
-  /** When the deadline passes, in epoch milliseconds. */
-  readonly at: number;
-}
+import type { AuthorizeDeadline } from '../domain/deadline-message.js';
 
 /**
  * Arranges for `EnforceAuthorizeDeadline` to run for a connection once its authorize deadline
