@@ -108,6 +108,23 @@ describe('the hexagon', () => {
     }
     expect(offenders).toEqual([]);
   });
+
+  it('points no import of core/src/domain or core/src/actions up to ports/ or use-cases/', async () => {
+    const inner = [
+      ...(await typeScriptFilesUnder(join(coreSource, 'domain'))),
+      ...(await typeScriptFilesUnder(join(coreSource, 'actions'))),
+    ];
+    expect(inner.length).toBeGreaterThan(5);
+    const offenders: string[] = [];
+    for (const file of inner) {
+      for (const specifier of moduleSpecifiers(file, await readFile(file, 'utf8'))) {
+        const layer = relative(coreSource, join(file, '..', specifier)).split(/[\\/]/)[0];
+        if (layer === 'ports' || layer === 'use-cases')
+          offenders.push(`${relative(repoRoot, file)}: ${specifier}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
 });
 
 // Linting with type information starts a TypeScript project service: seconds, not milliseconds.
