@@ -28,7 +28,7 @@ import {
   Route,
 } from '@pushline/core';
 import { startLocalGateway } from '@pushline/local';
-import { startDynalite, startSqs } from '../test/support/aws-peers.js';
+import { createQueueWithDeadLetter, drainQueue, startLocalAws } from '@pushline/local/dev';
 import { closeClients, openClients } from './support/clients.js';
 
 /** List prices (us-east-1, USD). */
@@ -191,12 +191,15 @@ function itemSize(item: Readonly<Record<string, { S?: string; N?: string }>>): n
   return size;
 }
 
+/** Queues as the dev stack makes them: redrive after three receives, SQS's default visibility. */
+const QUEUE_SETTINGS = { maxReceiveCount: 3, visibilityTimeoutSeconds: 30 } as const;
+
 /**
  * Runs every operation of this design on the local peers, counting its SDK calls, and prices
  * it next to the seed's model. `ks` are the fan-out sizes of NotifyUser.
  */
 export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
-  const [dynamo, sqs] = await Promise.all([startDynalite(), startSqs()]);
+  const aws = await startLocalAws();
   const connectionIds = new Set<string>();
   const gateway = await startLocalGateway({
     log: () => undefined,
@@ -216,13 +219,17 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
   });
   const counters: [string, CallCounter][] = [];
   try {
-    await createConnectionsTable(dynamo.client, 'connections');
-    const notifyUserQueue = await sqs.createQueue('notify-user', { dlq: { maxReceiveCount: 3 } });
-    const notifyConnectionQueue = await sqs.createQueue('notify-connection', { dlq: { maxReceiveCount: 3 } });
+    await createConnectionsTable(aws.dynamoDb, 'connections');
+    const notifyUserQueue = await createQueueWithDeadLetter(aws.sqs, 'notify-user', QUEUE_SETTINGS);
+    const notifyConnectionQueue = await createQueueWithDeadLetter(
+      aws.sqs,
+      'notify-connection',
+      QUEUE_SETTINGS,
+    );
     const clock = new SystemClock();
-    const repository = new DynamoDbConnectionRepository({ client: dynamo.client, tableName: 'connections' });
+    const repository = new DynamoDbConnectionRepository({ client: aws.dynamoDb, tableName: 'connections' });
     const queue = new SqsMessageQueue({
-      client: sqs.client,
+      client: aws.sqs,
       notifyUserQueueUrl: notifyUserQueue.url,
       notifyConnectionQueueUrl: notifyConnectionQueue.url,
     });
@@ -241,8 +248,8 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
     });
     const notifyConnection = new NotifyConnection(pusher, repository);
     counters.push(
-      ['DynamoDB', countCalls(dynamo.client)],
-      ['SQS', countCalls(sqs.client)],
+      ['DynamoDB', countCalls(aws.dynamoDb)],
+      ['SQS', countCalls(aws.sqs)],
       ['ApiGateway', countCalls(management)],
     );
 
@@ -300,7 +307,7 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
     };
 
     const connectCalls = await counted(() => connect.execute({ connectionId: single, userId }));
-    const { Item } = await dynamo.client.send(
+    const { Item } = await aws.dynamoDb.send(
       new GetItemCommand({
         TableName: 'connections',
         Key: { [CONNECTIONS_TABLE.partitionKey]: { S: single } },
@@ -346,7 +353,7 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
       if (!outcome.ok || outcome.value.result !== 'delivered')
         throw new Error('NotifyConnection did not deliver');
     });
-    await sqs.drain(notifyConnectionQueue.url);
+    await drainQueue(aws.sqs, notifyConnectionQueue.url);
     row(
       'notifyConnection',
       1,
@@ -382,8 +389,8 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
           batches = outcome.value.batches;
         });
         // The queue hop is the platform's (the poller), not ours: drain outside the count.
-        const messages = await sqs.drain(notifyConnectionQueue.url);
-        await sqs.drain(notifyUserQueue.url);
+        const messages = await drainQueue(aws.sqs, notifyConnectionQueue.url);
+        await drainQueue(aws.sqs, notifyUserQueue.url);
         const pushCalls = await counted(async () => {
           for (const message of messages) {
             const parsed = parseNotifyConnectionMessage(message.Body ?? '');
@@ -409,7 +416,7 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
     for (const [, counter] of counters) counter.detach();
     management.destroy();
     await gateway.close();
-    await Promise.all([dynamo.close(), sqs.close()]);
+    await aws.close();
   }
 }
 

@@ -1,5 +1,5 @@
 export { type AwsCall, type AwsFaultHook } from './aws-faults.js';
 export { type DevConfig, loadDevConfig } from './config.js';
-export { LOCAL_REGION } from './local-aws.js';
+export { createQueueWithDeadLetter, drainQueue, LOCAL_REGION, startLocalAws } from './local-aws.js';
 export { type BatchReport } from './sqs-poller.js';
 export { type DevStack, LOCAL_RESOURCES, startDevStack } from './stack.js';
