@@ -86,6 +86,23 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: compositionOnlyImports }] },
   },
   {
+    files: ['bench/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...compositionOnlyImports,
+            {
+              group: ['**/test/**'],
+              message: 'bench/ may not import test/: share through a package both may import.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: coreForbiddenImports }],

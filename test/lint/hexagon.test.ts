@@ -252,6 +252,13 @@ describe(
       },
     );
 
+    it('reports an import of test/ from bench/', async () => {
+      const code = "import { startSqs } from '../test/support/aws-peers.js';\nexport const s = startSqs;\n";
+      const errors = await restrictedImportErrors(code, 'bench/__probe__.ts');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain('bench/ may not import test/');
+    });
+
     it.each(imports)('lets the composition root import %s', async (_, code) => {
       expect(await restrictedImportErrors(code, allowed)).toEqual([]);
     });
