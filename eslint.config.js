@@ -1,5 +1,6 @@
 // ESLint flat config: typescript-eslint strictTypeChecked everywhere, and the hexagon
-// enforced with no-restricted-imports (dependencies point inward: apps -> adapters -> core).
+// enforced with no-restricted-imports (dependencies point inward: apps -> adapters -> core;
+// inversify only in each app's composition root).
 import js from '@eslint/js';
 import vitest from '@vitest/eslint-plugin';
 import prettier from 'eslint-config-prettier';
@@ -14,6 +15,14 @@ export const coreForbiddenImports = [
   },
   { group: ['ws', 'jose', 'node:*'], message: 'core is pure: I/O and crypto belong in adapters.' },
   { group: ['@pushline/*', '**/adapters/**', '**/apps/**'], message: 'core imports nothing outside itself.' },
+];
+
+/** The DI framework, allowed only in the composition root: apps/<app>/src/composition/**. */
+export const compositionOnlyImports = [
+  {
+    group: ['inversify', 'reflect-metadata', '@inversifyjs/*'],
+    message: 'inversify is for the composition root only (apps/<app>/src/composition/).',
+  },
 ];
 
 const nodeBuiltins = [
@@ -67,6 +76,29 @@ export default tseslint.config(
       'no-restricted-properties': [
         'error',
         { object: 'process', property: 'env', message: 'Read the environment only in an app’s config.ts.' },
+      ],
+    },
+  },
+  {
+    // Core and adapters forbid it (and more) below.
+    files: ['**/*.ts', '**/*.mjs', '**/*.js'],
+    ignores: ['apps/*/src/composition/**', 'core/**', 'adapters/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: compositionOnlyImports }] },
+  },
+  {
+    files: ['bench/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...compositionOnlyImports,
+            {
+              group: ['**/test/**'],
+              message: 'bench/ may not import test/: share through a package both may import.',
+            },
+          ],
+        },
       ],
     },
   },

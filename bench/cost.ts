@@ -31,7 +31,7 @@ import {
   Route,
 } from '@pushline/core';
 import { startLocalGateway } from '@pushline/local';
-import { startDynalite, startSqs } from '../test/support/aws-peers.js';
+import { createQueueWithDeadLetter, drainQueue, startLocalAws } from '@pushline/local/dev';
 import { closeClients, openClients } from './support/clients.js';
 
 /** List prices (us-east-1, USD). */
@@ -198,12 +198,15 @@ function itemSize(item: Readonly<Record<string, { S?: string; N?: string }>>): n
   return size;
 }
 
+/** Queues as the dev stack makes them: redrive after three receives, SQS's default visibility. */
+const QUEUE_SETTINGS = { maxReceiveCount: 3, visibilityTimeoutSeconds: 30 } as const;
+
 /**
  * Runs every operation of this design on the local peers, counting its SDK calls, and prices
  * it next to the seed's model. `ks` are the fan-out sizes of NotifyUser.
  */
 export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
-  const [dynamo, sqs] = await Promise.all([startDynalite(), startSqs()]);
+  const aws = await startLocalAws();
   const connectionIds = new Set<string>();
   const gateway = await startLocalGateway({
     log: () => undefined,
@@ -223,14 +226,18 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
   });
   const counters: [string, CallCounter][] = [];
   try {
-    await createConnectionsTable(dynamo.client, 'connections');
-    await dynamo.client.send(new CreateTableCommand(notificationsTableDefinition('notifications')));
-    const notifyUserQueue = await sqs.createQueue('notify-user', { dlq: { maxReceiveCount: 3 } });
-    const notifyConnectionQueue = await sqs.createQueue('notify-connection', { dlq: { maxReceiveCount: 3 } });
+    await createConnectionsTable(aws.dynamoDb, 'connections');
+    await aws.dynamoDb.send(new CreateTableCommand(notificationsTableDefinition('notifications')));
+    const notifyUserQueue = await createQueueWithDeadLetter(aws.sqs, 'notify-user', QUEUE_SETTINGS);
+    const notifyConnectionQueue = await createQueueWithDeadLetter(
+      aws.sqs,
+      'notify-connection',
+      QUEUE_SETTINGS,
+    );
     const clock = new SystemClock();
-    const repository = new DynamoDbConnectionRepository({ client: dynamo.client, tableName: 'connections' });
+    const repository = new DynamoDbConnectionRepository({ client: aws.dynamoDb, tableName: 'connections' });
     const queue = new SqsMessageQueue({
-      client: sqs.client,
+      client: aws.sqs,
       notifyUserQueueUrl: notifyUserQueue.url,
       notifyConnectionQueueUrl: notifyConnectionQueue.url,
     });
@@ -245,7 +252,7 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
     const route = new Route(repository, defaultActions(new Authorize(repository, verifier)));
     // As deployed (sst.config.ts): a user with up to DIRECT_PUSH_LIMIT sockets is pushed to in place.
     const stream = new DynamoDbNotificationStream({
-      client: dynamo.client,
+      client: aws.dynamoDb,
       tableName: 'notifications',
       clock,
     });
@@ -254,8 +261,8 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
       directPush: { delivery: notifyConnection, maxConnections: DIRECT_PUSH_LIMIT },
     });
     counters.push(
-      ['DynamoDB', countCalls(dynamo.client)],
-      ['SQS', countCalls(sqs.client)],
+      ['DynamoDB', countCalls(aws.dynamoDb)],
+      ['SQS', countCalls(aws.sqs)],
       ['ApiGateway', countCalls(management)],
     );
 
@@ -313,7 +320,7 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
     };
 
     const connectCalls = await counted(() => connect.execute({ connectionId: single, userId }));
-    const { Item } = await dynamo.client.send(
+    const { Item } = await aws.dynamoDb.send(
       new GetItemCommand({
         TableName: 'connections',
         Key: { [CONNECTIONS_TABLE.partitionKey]: { S: single } },
@@ -359,7 +366,7 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
       if (!outcome.ok || outcome.value.result !== 'delivered')
         throw new Error('NotifyConnection did not deliver');
     });
-    await sqs.drain(notifyConnectionQueue.url);
+    await drainQueue(aws.sqs, notifyConnectionQueue.url);
     row(
       'notifyConnection',
       1,
@@ -418,8 +425,8 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
           batches = outcome.value.batches;
         });
         // The queue hop is the platform's (the poller), not ours: drain outside the count.
-        const messages = await sqs.drain(notifyConnectionQueue.url);
-        await sqs.drain(notifyUserQueue.url);
+        const messages = await drainQueue(aws.sqs, notifyConnectionQueue.url);
+        await drainQueue(aws.sqs, notifyUserQueue.url);
         const pushCalls = await counted(async () => {
           for (const message of messages) {
             const parsed = parseNotifyConnectionMessage(message.Body ?? '');
@@ -445,7 +452,7 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
     for (const [, counter] of counters) counter.detach();
     management.destroy();
     await gateway.close();
-    await Promise.all([dynamo.close(), sqs.close()]);
+    await aws.close();
   }
 }
 

@@ -12,6 +12,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { rawDataText } from '@pushline/adapters/ws';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -134,12 +135,6 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
-function textOf(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
-}
-
 export async function tokenFor(stack: RunningStack, userId: string): Promise<string> {
   const response = await fetch(`${stack.httpUrl}/token`, {
     method: 'POST',
@@ -162,7 +157,7 @@ function arrivals(
     const listeners = sockets.map((socket) => {
       const listener = (raw: RawData): void => {
         const now = performance.now();
-        if (textOf(raw) === expected) times.push(now);
+        if (rawDataText(raw) === expected) times.push(now);
         else faults += 1;
         if (times.length === sockets.length) finish();
       };

@@ -3,6 +3,7 @@
 // type, the notification id the server answered with, the data as sent), and sockets of
 // another user, open at the same time, must receive nothing. The same clients run against
 // the raw ws baseline (which sends the frame to each socket of the user, nothing else).
+import { rawDataText } from '@pushline/adapters/ws';
 import { performance } from 'node:perf_hooks';
 import type { RawData, WebSocket } from 'ws';
 import { closeClients, median, openClients } from './support/clients.js';
@@ -34,12 +35,6 @@ export interface FanOutFigures {
 interface NotifyResponse {
   readonly notificationId: string;
   readonly connections: number;
-}
-
-function textOf(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
 }
 
 /** Sends a text and waits for the next message: after it, the server has registered the socket. */
@@ -97,7 +92,7 @@ export async function measureFanOut(
             return;
           }
           arrivals[i] = performance.now();
-          frames[i] = textOf(raw);
+          frames[i] = rawDataText(raw);
           received += 1;
           if (received === sockets) allReceived();
         };

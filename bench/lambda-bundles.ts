@@ -17,6 +17,7 @@ import {
   sumScoped,
 } from '@pushline/lambda/build';
 import { ENV } from '@pushline/lambda/config';
+import { median } from './support/clients.js';
 
 const samples = Number(process.argv[2] ?? 15);
 const SIZE_TARGET = 250 * 1024;
@@ -49,14 +50,6 @@ function coldInit(file: string): number {
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`cold start of ${file} failed: ${run.stderr}`);
   return Number(run.stdout);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 function inversifyBytes(handler: BuiltHandler): number {

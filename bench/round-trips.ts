@@ -3,6 +3,7 @@
 // the same client code on raw `ws` sockets; only the bytes differ: Pushline's ping and pong,
 // the same text echoed by the raw ws server, and Socket.IO's event packets (Engine.IO v4 over
 // WebSocket, `42["ping",{…}]` → `42["pong",{…}]`), so client cost is equal for all three.
+import { rawDataText } from '@pushline/adapters/ws';
 import { performance } from 'node:perf_hooks';
 import { io } from 'socket.io-client';
 import type { RawData, WebSocket } from 'ws';
@@ -61,7 +62,7 @@ export function socketIoDialect(url: string): Dialect {
           reject(new Error('no Socket.IO handshake'));
         }, 30_000);
         const onMessage = (data: RawData): void => {
-          const text = textOf(data);
+          const text = rawDataText(data);
           if (text.startsWith('0')) socket.send('40');
           else if (text.startsWith('40')) {
             clearTimeout(timer);
@@ -78,12 +79,6 @@ export function socketIoDialect(url: string): Dialect {
       return true;
     },
   };
-}
-
-function textOf(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
 }
 
 /** A set of clients whose closed loop can be started and stopped, slice after slice. */
@@ -127,7 +122,7 @@ export async function openClosedLoop(dialect: Dialect, clients: number): Promise
   sockets.forEach((socket, i) => {
     const expected = dialect.reply(i);
     socket.on('message', (data: RawData) => {
-      const text = textOf(data);
+      const text = rawDataText(data);
       if (dialect.control?.(socket, text) === true) return;
       inFlight -= 1;
       if (text !== expected) wrong += 1;

@@ -10,8 +10,8 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startDevStack } from '@pushline/local/dev';
 import { loadConfig, startServer } from '@pushline/server';
-import { devConfigOnFreePorts } from '../test/support/dev-stack.js';
-import { TestClient } from '../test/support/ws-client.js';
+import { devConfigOnFreePorts } from './support/dev-stack.js';
+import { TestClient } from './support/ws-client.js';
 import { measureCost } from './cost.js';
 import { quantile } from './support/clients.js';
 

@@ -16,7 +16,7 @@ const FILES: Readonly<Record<ServerKind, string>> = {
 };
 
 /** Where `--cpu-prof` profiles of server processes go (gitignored: `*.cpuprofile`). */
-export const PROFILE_DIR = fileURLToPath(new URL('../profiles/', import.meta.url));
+const PROFILE_DIR = fileURLToPath(new URL('../profiles/', import.meta.url));
 
 /** A running server process. */
 export interface ServerProcess extends ReadyMessage {

@@ -46,7 +46,13 @@ export {
   exceedsUtf8Bytes,
   utf8ByteLength,
 } from './domain/frame.js';
-export { parseDeadlineMessage, serializeDeadlineMessage } from './domain/deadline-message.js';
+export {
+  type AuthorizeDeadline,
+  type Deadline,
+  parseDeadlineMessage,
+  serializeDeadlineMessage,
+  type TokenExpiryDeadline,
+} from './domain/deadline-message.js';
 export {
   DELIVERY_METRICS,
   DELIVERY_OUTCOMES,
@@ -86,12 +92,7 @@ export {
   type RemoveIfAnonymousResult,
   type RemoveIfConnectedBeforeResult,
 } from './ports/connection-repository.js';
-export type {
-  AuthorizeDeadline,
-  Deadline,
-  DeadlineScheduler,
-  TokenExpiryDeadline,
-} from './ports/deadline-scheduler.js';
+export type { DeadlineScheduler } from './ports/deadline-scheduler.js';
 export {
   type Appended,
   DEFAULT_REPLAY_LIMIT,

@@ -5,7 +5,7 @@
 // overlap (connectTimeoutMs); after the faults end it catches up with the stream.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ClientSimulation, type SimulationOptions } from '../support/client-simulation.js';
+import { ClientSimulation, type SimulationOptions } from '../../bench/support/client-simulation.js';
 import { soakCount, soakTimeout } from '../support/soak.js';
 
 type Model = Record<string, never>;

@@ -56,7 +56,7 @@ export interface CoreOptions {
  * A message queue that records the size of every call before handing it to the in-memory
  * queue, so tests can check how NotifyUser batches.
  */
-export class RecordingMessageQueue implements MessageQueue {
+class RecordingMessageQueue implements MessageQueue {
   readonly notifyConnectionBatches: (readonly NotifyConnectionMessage[])[] = [];
 
   constructor(readonly inner: InMemoryMessageQueue) {}

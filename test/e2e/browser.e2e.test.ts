@@ -3,8 +3,8 @@ import { type DevStack, startDevStack } from '@pushline/local/dev';
 import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/chromium.js';
-import { devConfigOnFreePorts } from '../support/dev-stack.js';
-import { eventually } from '../support/ws-client.js';
+import { devConfigOnFreePorts } from '../../bench/support/dev-stack.js';
+import { eventually } from '../../bench/support/ws-client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let stack: DevStack;

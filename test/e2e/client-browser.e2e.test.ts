@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
 import { type ClientTarget, startDevTarget, startServerTarget } from '../support/client-targets.js';
-import { eventually } from '../support/ws-client.js';
+import { eventually } from '../../bench/support/ws-client.js';
 
 let browser: Browser;
 let bundle: string;

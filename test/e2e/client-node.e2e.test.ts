@@ -7,7 +7,7 @@ import { type ClientState, type Notification, PushlineClient } from '@pushline/c
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type ClientTarget, startDevTarget, startServerTarget } from '../support/client-targets.js';
-import { eventually } from '../support/ws-client.js';
+import { eventually } from '../../bench/support/ws-client.js';
 
 const targets: ClientTarget[] = [];
 const clients: PushlineClient[] = [];

@@ -5,9 +5,9 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { type DevStack, LOCAL_RESOURCES, startDevStack } from '@pushline/local/dev';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { devConfigOnFreePorts } from '../support/dev-stack.js';
+import { devConfigOnFreePorts } from '../../bench/support/dev-stack.js';
 import { soakCount, soakTimeout } from '../support/soak.js';
-import { eventually, TestClient } from '../support/ws-client.js';
+import { eventually, TestClient } from '../../bench/support/ws-client.js';
 
 let stack: DevStack;
 const clients: TestClient[] = [];

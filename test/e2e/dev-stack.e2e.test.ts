@@ -1,9 +1,9 @@
 import { PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { type DevStack, LOCAL_RESOURCES, startDevStack } from '@pushline/local/dev';
-import { devConfigOnFreePorts } from '../support/dev-stack.js';
+import { devConfigOnFreePorts } from '../../bench/support/dev-stack.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, TestClient } from '../support/ws-client.js';
+import { eventually, TestClient } from '../../bench/support/ws-client.js';
 
 let stack: DevStack;
 const clients: TestClient[] = [];

@@ -23,8 +23,8 @@ import {
   startDevStack,
 } from '@pushline/local/dev';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { devConfigOnFreePorts } from '../support/dev-stack.js';
-import { eventually, TestClient } from '../support/ws-client.js';
+import { devConfigOnFreePorts } from '../../bench/support/dev-stack.js';
+import { eventually, TestClient } from '../../bench/support/ws-client.js';
 
 /** Attempts of one call by each client: the SDK's default `maxAttempts`, which the handlers keep. */
 const ATTEMPTS = {

@@ -15,9 +15,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devConfigOnFreePorts } from '../support/dev-stack.js';
+import { devConfigOnFreePorts } from '../../bench/support/dev-stack.js';
 import { SOAK, soakCount, soakTimeout } from '../support/soak.js';
-import { eventually, TestClient } from '../support/ws-client.js';
+import { eventually, TestClient } from '../../bench/support/ws-client.js';
 
 const USERS = soakCount(20, 100);
 const SOCKETS_PER_USER = 10;

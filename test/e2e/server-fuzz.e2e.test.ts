@@ -6,6 +6,7 @@
 // Sockets are reused until a case closes one. Counts: bounded in `pnpm test`, 100,000 cases
 // in `pnpm test:soak` (test/support/soak.ts).
 import { once } from 'node:events';
+import { rawDataText } from '@pushline/adapters/ws';
 import { loadConfig, type PushlineServer, startServer } from '@pushline/server';
 import fc from 'fast-check';
 import WebSocket from 'ws';
@@ -168,7 +169,7 @@ class FuzzSocket {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data, isBinary) => {
-      this.unread.push(isBinary ? '<binary frame>' : rawText(data));
+      this.unread.push(isBinary ? '<binary frame>' : rawDataText(data));
       this.wake?.();
     });
     ws.on('close', (code) => {
@@ -213,12 +214,6 @@ class FuzzSocket {
     }
     this.ws.send(bytes.subarray(start), { binary, fin: true });
   }
-}
-
-function rawText(data: WebSocket.RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
 }
 
 let server: PushlineServer;

@@ -6,7 +6,7 @@ import { ManualClock } from '@pushline/adapters/memory';
 import { loadConfig, type PushlineServer, startServer } from '@pushline/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { soakCount, soakTimeout } from '../support/soak.js';
-import { eventually, TestClient } from '../support/ws-client.js';
+import { eventually, TestClient } from '../../bench/support/ws-client.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
 const API_KEY = 'test-api-key-0123456789';

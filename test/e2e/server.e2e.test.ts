@@ -7,7 +7,7 @@ import {
 } from '@pushline/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { captureLogs } from '../support/logs.js';
-import { eventually, TestClient } from '../support/ws-client.js';
+import { eventually, TestClient } from '../../bench/support/ws-client.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
 const API_KEY = 'test-api-key-0123456789';

@@ -2,9 +2,9 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { type DevStack, startDevStack } from '@pushline/local/dev';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { devConfigOnFreePorts } from '../support/dev-stack.js';
+import { devConfigOnFreePorts } from '../../bench/support/dev-stack.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../support/ws-client.js';
+import { eventually } from '../../bench/support/ws-client.js';
 
 const WSCAT = fileURLToPath(new URL('../../node_modules/.bin/wscat', import.meta.url));
 

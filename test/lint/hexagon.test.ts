@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import ts from 'typescript';
+import tseslint from 'typescript-eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -107,6 +108,23 @@ describe('the hexagon', () => {
     }
     expect(offenders).toEqual([]);
   });
+
+  it('points no import of core/src/domain or core/src/actions up to ports/ or use-cases/', async () => {
+    const inner = [
+      ...(await typeScriptFilesUnder(join(coreSource, 'domain'))),
+      ...(await typeScriptFilesUnder(join(coreSource, 'actions'))),
+    ];
+    expect(inner.length).toBeGreaterThan(5);
+    const offenders: string[] = [];
+    for (const file of inner) {
+      for (const specifier of moduleSpecifiers(file, await readFile(file, 'utf8'))) {
+        const layer = relative(coreSource, join(file, '..', specifier)).split(/[\\/]/)[0];
+        if (layer === 'ports' || layer === 'use-cases')
+          offenders.push(`${relative(repoRoot, file)}: ${specifier}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
 });
 
 // Linting with type information starts a TypeScript project service: seconds, not milliseconds.
@@ -183,3 +201,66 @@ describe('the no-restricted-imports rule on core', { timeout: 60_000 }, () => {
     expect(await restrictedImportErrors(code)).toEqual([]);
   });
 });
+
+// inversify belongs to the composition root (apps/<app>/src/composition/) and nowhere else.
+describe(
+  'the no-restricted-imports rule on inversify outside the composition root',
+  { timeout: 60_000 },
+  () => {
+    const allowed = 'apps/lambda/src/composition/__probe__.ts';
+    const forbidden = [
+      'apps/lambda/src/handlers/__probe__.ts',
+      'apps/server/src/__probe__.ts',
+      'apps/local/src/dev/__probe__.ts',
+      'test/__probe__.ts',
+      'bench/__probe__.ts',
+    ];
+    let eslint: ESLint;
+
+    beforeAll(() => {
+      // The probes are linted from memory without type information (the project service of
+      // the block above is this process's one, and no-restricted-imports needs no types):
+      // only parsing is overridden, the rule comes from eslint.config.js as it is.
+      eslint = new ESLint({
+        cwd: repoRoot,
+        overrideConfigFile: 'eslint.config.js',
+        overrideConfig: { files: [allowed, ...forbidden], ...tseslint.configs.disableTypeChecked },
+      });
+    });
+
+    async function restrictedImportErrors(code: string, filePath: string): Promise<string[]> {
+      const [result] = await eslint.lintText(code, { filePath });
+      const messages = result?.messages ?? [];
+      expect(messages.filter((message) => message.fatal === true)).toEqual([]);
+      return messages
+        .filter((message) => message.ruleId === 'no-restricted-imports' && message.severity === 2)
+        .map((message) => message.message);
+    }
+
+    const imports = [
+      ['inversify', "import { Container } from 'inversify';\nexport const c = Container;\n"],
+      ['reflect-metadata', "import 'reflect-metadata';\n"],
+      ['@inversifyjs/core', "export * from '@inversifyjs/core';\n"],
+    ] as const;
+
+    it.each(forbidden.flatMap((filePath) => imports.map(([name, code]) => [name, filePath, code] as const)))(
+      'reports an import of %s from %s',
+      async (_, filePath, code) => {
+        const errors = await restrictedImportErrors(code, filePath);
+        expect(errors).toHaveLength(1);
+        expect(errors[0]).toContain('composition root');
+      },
+    );
+
+    it('reports an import of test/ from bench/', async () => {
+      const code = "import { startSqs } from '../test/support/aws-peers.js';\nexport const s = startSqs;\n";
+      const errors = await restrictedImportErrors(code, 'bench/__probe__.ts');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain('bench/ may not import test/');
+    });
+
+    it.each(imports)('lets the composition root import %s', async (_, code) => {
+      expect(await restrictedImportErrors(code, allowed)).toEqual([]);
+    });
+  },
+);

@@ -51,7 +51,7 @@ export function distinctIdParts(constraints: {
 }
 
 /** A connect time in epoch milliseconds (2020 to 2033), with millisecond precision. */
-export const connectedAt: fc.Arbitrary<number> = fc.integer({
+const connectedAt: fc.Arbitrary<number> = fc.integer({
   min: 1_577_836_800_000,
   max: 2_000_000_000_000,
 });
@@ -61,7 +61,7 @@ export const connectedAt: fc.Arbitrary<number> = fc.integer({
  * whole second. Repositories keep expiry at second precision (DynamoDB's TTL is in epoch
  * seconds), so the contract generates what every adapter can store exactly.
  */
-export function expiresAtFor(connected: number): fc.Arbitrary<number> {
+function expiresAtFor(connected: number): fc.Arbitrary<number> {
   return fc
     .oneof(
       fc.constant(DEFAULT_CONNECTION_TTL_MS),

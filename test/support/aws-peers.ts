@@ -5,14 +5,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  type Message,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, type Message, SQSClient } from '@aws-sdk/client-sqs';
+import { drainQueue } from '@pushline/local/dev';
 import { createSqsServer } from 'local-aws-sqs';
 
 const region = 'us-east-1';
@@ -129,48 +123,7 @@ export async function startSqs(): Promise<SqsPeer> {
     return { url: QueueUrl, arn: await arnOf(QueueUrl), deadLetterUrl };
   };
 
-  /** Messages visible now: local-aws-sqs counts in-flight ones in ApproximateNumberOfMessages. */
-  const ready = async (queueUrl: string): Promise<number> => {
-    const { Attributes = {} } = await client.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return (
-      Number(Attributes.ApproximateNumberOfMessages ?? 0) -
-      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-    );
-  };
-
-  const drain = async (queueUrl: string): Promise<Message[]> => {
-    const all: Message[] = [];
-    // Bounded: a queue that never empties is a failure, not a hang.
-    for (let round = 0; round < 10_000; round++) {
-      const { Messages = [] } = await client.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 0,
-          VisibilityTimeout: 60,
-        }),
-      );
-      if (Messages.length === 0) {
-        // A short poll gathers for a few ms on a timer, so on a busy machine it can come back
-        // empty with messages waiting: only the queue's own count says the drain is done.
-        if ((await ready(queueUrl)) <= 0) return all;
-        continue;
-      }
-      all.push(...Messages);
-      await client.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: Messages.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle })),
-        }),
-      );
-    }
-    throw new Error(`${queueUrl} did not drain`);
-  };
+  const drain = (queueUrl: string): Promise<Message[]> => drainQueue(client, queueUrl);
 
   return {
     endpoint,

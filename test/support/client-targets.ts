@@ -7,7 +7,7 @@ import { type DevStack, startDevStack } from '@pushline/local/dev';
 import { loadConfig, type PushlineServer, startServer } from '@pushline/server';
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { devConfigOnFreePorts } from './dev-stack.js';
+import { devConfigOnFreePorts } from '../../bench/support/dev-stack.js';
 
 /** A TCP proxy in front of a server: `cut()` drops every connection, `offline` refuses new ones. */
 export interface CutProxy {
@@ -17,7 +17,7 @@ export interface CutProxy {
   close(): Promise<void>;
 }
 
-export async function startCutProxy(targetPort: number): Promise<CutProxy> {
+async function startCutProxy(targetPort: number): Promise<CutProxy> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((downstream) => {
     if (proxy.offline) {

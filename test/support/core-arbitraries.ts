@@ -58,7 +58,7 @@ const fieldValueArbitrary = fc.oneof(
 );
 
 /** A client frame that is a JSON object with an `action` (any JSON, usually a string). */
-export const actionFrameArbitrary: fc.Arbitrary<string> = fc
+const actionFrameArbitrary: fc.Arbitrary<string> = fc
   .record(
     {
       action: fc.oneof(
@@ -74,7 +74,7 @@ export const actionFrameArbitrary: fc.Arbitrary<string> = fc
   .map(({ extra, ...fields }) => JSON.stringify({ ...extra, ...fields }));
 
 /** Text built from JSON tokens: often almost a frame, rarely valid. */
-export const jsonIshArbitrary: fc.Arbitrary<string> = fc
+const jsonIshArbitrary: fc.Arbitrary<string> = fc
   .array(
     fc.constantFrom(
       '{',
@@ -108,7 +108,7 @@ export const jsonIshArbitrary: fc.Arbitrary<string> = fc
  * Frames around the 128 KiB limit: a ping whose name is one character repeated, so that
  * multi-byte characters and lone surrogates straddle the limit.
  */
-export const hugeFrameArbitrary: fc.Arbitrary<string> = fc
+const hugeFrameArbitrary: fc.Arbitrary<string> = fc
   .record({
     character: fc.constantFrom('a', 'é', '€', '\ud83d\ude00', '\ud800', '\\u0000', '"'),
     bytes: fc.integer({ min: MAX_PAYLOAD_BYTES - 64, max: MAX_PAYLOAD_BYTES + 64 }),

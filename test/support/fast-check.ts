@@ -5,7 +5,7 @@
 import type fc from 'fast-check';
 
 /** Runs of every property, per test run. */
-export const PROPERTY_RUNS = 200;
+const PROPERTY_RUNS = 200;
 
 /** Parameters for `fc.assert` in the core's property tests. */
 export const PROPERTY_PARAMETERS: fc.Parameters<unknown> = { numRuns: PROPERTY_RUNS };

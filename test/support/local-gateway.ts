@@ -1,5 +1,6 @@
 // Helpers for tests that run the local API Gateway: a `ws` client that records what it receives,
 // and fixture handlers. Every helper that opens something returns a way to close it.
+import { rawDataBytes } from '@pushline/adapters/ws';
 import type { ClientRequestArgs, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import {
   type LocalGateway,
@@ -71,9 +72,7 @@ export class TestClient {
       this.upgradeHeaders = response.headers;
     });
     socket.on('message', (data, isBinary) => {
-      const buffer = Buffer.isBuffer(data)
-        ? data
-        : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]);
+      const buffer = rawDataBytes(data);
       if (isBinary) this.binaryFrames.push(buffer);
       else this.frames.push(buffer.toString('utf8'));
       for (const wake of this.waiters.splice(0)) wake();

@@ -35,7 +35,6 @@ const systemClock: Clock = { now: () => Date.now() };
  */
 export class InMemoryConnectionPusher implements ConnectionPusher {
   private readonly sockets = new Map<ConnectionId, Socket>();
-  private readonly listeners = new Set<(connectionId: ConnectionId, payload: string) => void>();
   private fault: PushFault | null = null;
 
   constructor(private readonly clock: Clock = systemClock) {}
@@ -65,12 +64,6 @@ export class InMemoryConnectionPusher implements ConnectionPusher {
     return this.sockets.get(connectionId)?.open ?? false;
   }
 
-  /** Calls `listener` for every delivered frame; returns a function that unsubscribes. */
-  onFrame(listener: (connectionId: ConnectionId, payload: string) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
   /** Makes matching pushes throw until cleared with `null`. */
   injectFault(fault: PushFault | null): void {
     this.fault = fault;
@@ -88,7 +81,6 @@ export class InMemoryConnectionPusher implements ConnectionPusher {
     const injected = this.fault?.(connectionId, payload) ?? null;
     if (injected !== null) return Promise.reject(injected);
     socket.frames.push(payload);
-    for (const listener of this.listeners) listener(connectionId, payload);
     return Promise.resolve(ok(undefined));
   }
 

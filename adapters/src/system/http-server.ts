@@ -23,7 +23,11 @@ export function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** `host` as a URL writes it: an IPv6 address in brackets. */
+/**
+ * The host a client names in a URL to reach a server listening on `host`: a wildcard address
+ * (`0.0.0.0`, `::`) becomes the loopback `127.0.0.1`, an IPv6 address goes in brackets.
+ */
 export function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
 }

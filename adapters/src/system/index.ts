@@ -1,3 +1,4 @@
+export { bearerToken } from './bearer-token.js';
 export { type Environment, EnvReader } from './env-reader.js';
 export {
   type HeldPort,
@@ -8,3 +9,4 @@ export {
 } from './stop-on-signals.js';
 export { SystemClock } from './system-clock.js';
 export { closeServer, listen, urlHost } from './http-server.js';
+export { readBody } from './read-body.js';

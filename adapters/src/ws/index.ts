@@ -1,1 +1,2 @@
+export { rawDataBytes, rawDataText } from './raw-data.js';
 export { WsConnectionPusher, type WsConnectionPusherOptions } from './ws-connection-pusher.js';

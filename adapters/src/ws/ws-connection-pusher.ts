@@ -68,11 +68,6 @@ export class WsConnectionPusher implements ConnectionPusher {
     if (attached !== undefined) attached.lastActiveAt = this.clock.now();
   }
 
-  /** How many sockets are attached. */
-  get size(): number {
-    return this.sockets.size;
-  }
-
   push(connectionId: ConnectionId, payload: string): Promise<PushOutcome> {
     const attached = this.sockets.get(connectionId);
     if (attached?.socket.readyState !== WebSocket.OPEN) {

@@ -7,7 +7,7 @@ import { RUNTIME_PROVIDED } from '../src/deployment.js';
 /** apps/lambda, whatever the working directory. */
 export const LAMBDA_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const HANDLERS_DIR = join(LAMBDA_ROOT, 'src', 'handlers');
-export const DEFAULT_OUTDIR = join(LAMBDA_ROOT, 'dist');
+const DEFAULT_OUTDIR = join(LAMBDA_ROOT, 'dist');
 /** The benchmark's baseline: the same bindings wired by hand, with no inversify. */
 export const HAND_WIRED_CONTAINER = join(LAMBDA_ROOT, 'scripts', 'hand-wired-container.ts');
 
@@ -36,7 +36,7 @@ export interface BuiltHandler {
 }
 
 /** The handler entry points: every `.ts` file in `src/handlers`. */
-export async function handlerNames(): Promise<string[]> {
+async function handlerNames(): Promise<string[]> {
   const files = await readdir(HANDLERS_DIR);
   return files
     .filter((file) => file.endsWith('.ts'))
@@ -50,7 +50,7 @@ export async function handlerNames(): Promise<string[]> {
  * `minify: true` (pkg/runtime/node/build.go): platform node, ESM, target ES2023, main fields
  * `module,main`, `keepNames`, the `createRequire` banner, all three minifications.
  */
-export function sstLikeOptions(entry: string, outfile: string, sdk: 'external' | 'bundled'): BuildOptions {
+function sstLikeOptions(entry: string, outfile: string, sdk: 'external' | 'bundled'): BuildOptions {
   return {
     entryPoints: [entry],
     outfile,

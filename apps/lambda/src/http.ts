@@ -1,3 +1,4 @@
+import { bearerToken as bearerTokenOf } from '@pushline/adapters/system';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
@@ -12,9 +13,7 @@ export function httpError(statusCode: number, code: string, message: string): Ht
 
 /** The token of an `Authorization: Bearer <token>` header (HTTP API lowercases header names). */
 export function bearerToken(event: APIGatewayProxyEventV2): string | null {
-  const header = event.headers.authorization ?? '';
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1] ?? null;
+  return bearerTokenOf(event.headers.authorization);
 }
 
 /** The request body as text (HTTP API base64-encodes bodies it considers binary). */

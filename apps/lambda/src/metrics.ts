@@ -9,9 +9,6 @@ import {
 import type { SQSRecord } from 'aws-lambda';
 import { QUEUE_SETTINGS } from './deployment.js';
 
-/** The queues whose consumers are metered (processBatch's `route`). */
-export type MeteredQueue = 'NotifyUser' | 'NotifyConnection' | 'Deadlines';
-
 /** What handling one record came to, as `processBatch` knows it. */
 export interface SettledRecord {
   readonly done: boolean;

@@ -62,11 +62,11 @@ function logsAt(logger: Logger, level: 'info' | 'debug'): boolean {
 const ENABLED = new WeakMap<Logger, { readonly info: boolean; readonly debug: boolean }>();
 const CONTEXT_SEEN = new WeakSet<Logger>();
 
-export function describeFault(fault: unknown): string {
+function describeFault(fault: unknown): string {
   return fault instanceof Error ? `${fault.name}: ${fault.message}` : 'non-error thrown';
 }
 
-export function faultCode(fault: unknown): string {
+function faultCode(fault: unknown): string {
   if (typeof fault === 'object' && fault !== null && 'code' in fault && typeof fault.code === 'string') {
     return fault.code;
   }
@@ -103,7 +103,7 @@ export interface RecordResult {
 }
 
 /**
- * Handles each record of an SQS batch in turn and reports the ones that failed, so SQS
+ * Handles the records of an SQS batch concurrently and reports the ones that failed, so SQS
  * re-delivers only those (`ReportBatchItemFailures`). A thrown fault fails only its record.
  * Each record's outcome is counted in the delivery metrics, published once per batch.
  */

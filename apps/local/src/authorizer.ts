@@ -8,7 +8,7 @@ export type AuthorizerVerdict =
   | { readonly kind: 'malformed'; readonly reason: string };
 
 /** Largest authorizer result API Gateway accepts (8 KB, D-QUOTA). */
-export const MAX_AUTHORIZER_RESULT_BYTES = 8 * 1024;
+const MAX_AUTHORIZER_RESULT_BYTES = 8 * 1024;
 
 const QUERY_SOURCE = 'route.request.querystring.';
 const HEADER_SOURCE = 'route.request.header.';

@@ -67,7 +67,7 @@ export function readUpgrade(request: IncomingMessage, port: number, now: number)
   };
 }
 
-export function sourceIpOf(request: IncomingMessage): string {
+function sourceIpOf(request: IncomingMessage): string {
   const address = request.socket.remoteAddress ?? '127.0.0.1';
   return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { closeServer, listen, urlHost } from '@pushline/adapters/system';
+import { rawDataText } from '@pushline/adapters/ws';
 import { isPlainObject } from '@pushline/core';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { checkIdentitySources, identitySourcesPresent, judgeAuthorizerOutput } from './authorizer.js';
@@ -160,7 +161,7 @@ export const DEFAULT_TIMEOUTS: LocalGatewayTimeouts = {
   openDelayMs: 0,
 };
 
-export const DEFAULT_LIMITS: LocalGatewayLimits = { frameBytes: 32 * 1024, messageBytes: 128 * 1024 };
+const DEFAULT_LIMITS: LocalGatewayLimits = { frameBytes: 32 * 1024, messageBytes: 128 * 1024 };
 
 /** Starts a gateway and resolves once it listens. */
 export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
@@ -262,11 +263,11 @@ class Gateway implements LocalGateway, ManagementTarget {
   }
 
   get url(): string {
-    return `ws://${this.hostForUrl()}:${this.port}/${this.stage}`;
+    return `ws://${urlHost(this.host)}:${this.port}/${this.stage}`;
   }
 
   get managementEndpoint(): string {
-    return `http://${this.hostForUrl()}:${this.port}/${this.stage}`;
+    return `http://${urlHost(this.host)}:${this.port}/${this.stage}`;
   }
 
   connectionIds(): readonly string[] {
@@ -278,7 +279,7 @@ class Gateway implements LocalGateway, ManagementTarget {
     this.api = {
       apiId: this.options.apiId ?? 'pushlocal1',
       stage: this.stage,
-      domainName: this.options.domainName ?? `${this.hostForUrl()}:${this.port}`,
+      domainName: this.options.domainName ?? `${urlHost(this.host)}:${this.port}`,
       stageVariables: this.options.stageVariables ?? {},
     };
   }
@@ -298,11 +299,6 @@ class Gateway implements LocalGateway, ManagementTarget {
     await Promise.all(pending.map((connection) => connection.finished));
     clearTimeout(grace);
     await closeServer(this.server);
-  }
-
-  private hostForUrl(): string {
-    if (this.host === '0.0.0.0' || this.host === '::') return '127.0.0.1';
-    return urlHost(this.host);
   }
 
   private apiFacts(): ApiFacts {
@@ -479,7 +475,7 @@ class Gateway implements LocalGateway, ManagementTarget {
     const now = Date.now();
     connection.lastActiveAt = now;
     connection.idleTimer.refresh();
-    const body = textOf(data);
+    const body = rawDataText(data);
     const routeKey = this.selectRoute(body);
     const route = routeKey === undefined ? undefined : this.routes[routeKey];
     if (routeKey === undefined || route === undefined) {
@@ -679,12 +675,6 @@ function stringifySelection(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
-}
-
-function textOf(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
 }
 
 /** A missing result or `statusCode` counts as 200; anything but an integer 100–599 is a malformed response. */

@@ -1,5 +1,5 @@
+import { readBody } from '@pushline/adapters/system';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody } from './body.js';
 import { awsStyleId, WELL_FORMED_CONNECTION_ID } from './ids.js';
 import type { WebSocketIdentity } from './types.js';
 

@@ -83,28 +83,6 @@ export interface WebSocketAuthorizerEvent {
   readonly requestContext: WebSocketRequestContext;
 }
 
-/** What a Lambda authorizer returns (api-gateway-lambda-authorizer-output). */
-export interface AuthorizerResult {
-  readonly principalId: string;
-  readonly policyDocument: {
-    readonly Version?: string;
-    readonly Statement: readonly {
-      readonly Action: string | readonly string[];
-      readonly Effect: string;
-      readonly Resource: string | readonly string[];
-    }[];
-  };
-  readonly context?: Readonly<Record<string, string | number | boolean>>;
-  readonly usageIdentifierKey?: string;
-}
-
-/** A Lambda proxy result; only `statusCode`, `body` and the `Sec-WebSocket-Protocol` header matter here. */
-export interface RouteResult {
-  readonly statusCode?: number;
-  readonly body?: string;
-  readonly headers?: Readonly<Record<string, string | number | boolean>>;
-}
-
 /** The Lambda `context` object, with the members handlers commonly read. */
 export interface LambdaContext {
   readonly functionName: string;

@@ -1,7 +1,7 @@
 import { EnvReader, type Environment } from '@pushline/adapters/system';
 
 /** Environment variable names of the standalone server (one place, shared with docs and tests). */
-export const ENV = {
+const ENV = {
   host: 'PUSHLINE_HOST',
   port: 'PUSHLINE_PORT',
   mode: 'PUSHLINE_MODE',

@@ -1,7 +1,8 @@
+import { bearerToken as bearerTokenOf, readBody as readWholeBody } from '@pushline/adapters/system';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Largest HTTP request body the server reads, in bytes. */
-export const MAX_BODY_BYTES = 256 * 1024;
+const MAX_BODY_BYTES = 256 * 1024;
 
 export class HttpError extends Error {
   constructor(
@@ -19,15 +20,9 @@ export async function readBody(request: IncomingMessage): Promise<string> {
   const declared = Number(request.headers['content-length'] ?? '0');
   if (declared > MAX_BODY_BYTES)
     throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `body over ${MAX_BODY_BYTES} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES)
-      throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `body over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const body = await readWholeBody(request, MAX_BODY_BYTES);
+  if (body === undefined) throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `body over ${MAX_BODY_BYTES} bytes`);
+  return body.toString('utf8');
 }
 
 /** Sends a JSON response. */
@@ -48,8 +43,5 @@ export function sendError(response: ServerResponse, status: number, code: string
 
 /** The bearer token of an `Authorization` header, or `null`. */
 export function bearerToken(request: IncomingMessage): string | null {
-  const header = request.headers.authorization;
-  if (header === undefined) return null;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1] ?? null;
+  return bearerTokenOf(request.headers.authorization);
 }

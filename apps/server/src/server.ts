@@ -7,7 +7,7 @@ import {
 } from '@pushline/adapters/memory';
 import { JoseTokenIssuer, JoseTokenVerifier } from '@pushline/adapters/jose';
 import { closeServer, listen, SystemClock, urlHost } from '@pushline/adapters/system';
-import { WsConnectionPusher } from '@pushline/adapters/ws';
+import { rawDataText, WsConnectionPusher } from '@pushline/adapters/ws';
 import {
   Authorize,
   closingFrame,
@@ -46,7 +46,7 @@ import { PROMETHEUS_CONTENT_TYPE, ServerMetrics } from './metrics.js';
  * the protocol's 128 KiB get a `PAYLOAD_TOO_LARGE` error frame and the socket stays open;
  * the hard cap keeps one client from making the server buffer without bound.
  */
-export const MAX_INBOUND_MESSAGE_BYTES = 1024 * 1024;
+const MAX_INBOUND_MESSAGE_BYTES = 1024 * 1024;
 
 const RATE_LIMITED_FRAME = serializeFrame(
   errorFrame('RATE_LIMITED', 'too many frames: this frame was not handled; slow down and send it again'),
@@ -59,7 +59,7 @@ export const RATE_LIMIT_CLOSE_CODE = 1008;
 export const AUTHORIZE_DEADLINE_CLOSE_CODE = 1008;
 
 /** Close code for a socket whose token expired without a fresh one (1008: policy violation). */
-export const TOKEN_EXPIRED_CLOSE_CODE = 1008;
+const TOKEN_EXPIRED_CLOSE_CODE = 1008;
 
 /** The longest a Node.js timer waits; a longer delay would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -334,7 +334,7 @@ export async function startServer(
     // without a promise; the order of replies is kept, as nothing is queued before it.
     if (state.queued === 0 && !isBinary) {
       const started = performance.now();
-      const outcome = route.executeNow(routeInput(state, rawToString(data)));
+      const outcome = route.executeNow(routeInput(state, rawDataText(data)));
       if (outcome !== null) {
         reply(this, state, outcome, started);
         return;
@@ -413,7 +413,7 @@ export async function startServer(
       logger.info('frame', { connectionId, code: 'MALFORMED_FRAME', binary: true });
       return;
     }
-    const outcome = await route.execute(routeInput(state, rawToString(data)));
+    const outcome = await route.execute(routeInput(state, rawDataText(data)));
     reply(ws, state, outcome, started);
   }
 
@@ -621,12 +621,6 @@ function send(ws: WebSocket, payload: string): void {
 /** Tells the client why the server is about to close its socket (docs/protocol.md, `closing`). */
 function sendClosing(ws: WebSocket, reason: ClosingReason, afterMs?: number): void {
   send(ws, serializeFrame(closingFrame(reason, afterMs)));
-}
-
-function rawToString(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
 }
 
 function parseJsonBody(text: string): Record<string, unknown> {

@@ -7,12 +7,23 @@ import {
 } from '../domain/frame.js';
 import { exceedsUtf8Bytes, serializeFrame } from '../domain/frame.js';
 import { isSeq } from '../domain/queue-messages.js';
+import type { UserId } from '../domain/ids.js';
 import {
   DEFAULT_REPLAY_LIMIT,
-  type NotificationStream,
+  type ReadSinceOptions,
+  type ReadSinceResult,
   type StreamPosition,
-} from '../ports/notification-stream.js';
+} from '../domain/stream.js';
 import type { Action, ActionContext } from './action.js';
+
+/** What resume reads: the sender's stream after a position (a `NotificationStream` is one). */
+export interface StreamReader {
+  readSince(
+    userId: UserId,
+    since: StreamPosition | null,
+    options?: ReadSinceOptions,
+  ): Promise<ReadSinceResult>;
+}
 
 /** Options of {@link ResumeAction}. */
 export interface ResumeOptions {
@@ -38,7 +49,7 @@ export class ResumeAction implements Action {
   private readonly replayLimit: number;
 
   constructor(
-    private readonly stream: NotificationStream,
+    private readonly stream: StreamReader,
     options: ResumeOptions = {},
   ) {
     this.replayLimit = options.replayLimit ?? DEFAULT_REPLAY_LIMIT;

@@ -1,7 +1,32 @@
-import { isId } from './ids.js';
+import { type ConnectionId, isId } from './ids.js';
 import { isPlainObject, parseJson } from './frame.js';
 import { fail, ok, type Outcome } from './outcome.js';
-import type { Deadline } from '../ports/deadline-scheduler.js';
+
+/** One authorize deadline to enforce later: at `at`, the connection must have authorized. */
+export interface AuthorizeDeadline {
+  readonly kind?: 'authorize';
+  readonly connectionId: ConnectionId;
+  /** When the deadline passes, in epoch milliseconds. */
+  readonly at: number;
+}
+
+/**
+ * One check of a token's expiry: at `at`, `EnforceTokenExpiry` looks at the connection. If it
+ * is still authorized until `expiresAt` (no fresh token came) and that time has passed, the
+ * socket is closed; if `expiresAt` is still ahead (it was further than a scheduler can
+ * delay), the check is scheduled again.
+ */
+export interface TokenExpiryDeadline {
+  readonly kind: 'token-expiry';
+  readonly connectionId: ConnectionId;
+  /** When to check, in epoch milliseconds: `expiresAt`, or the scheduler's horizon if sooner. */
+  readonly at: number;
+  /** The expiry of the authorization this check was scheduled for, in epoch milliseconds. */
+  readonly expiresAt: number;
+}
+
+/** Anything a `DeadlineScheduler` schedules. */
+export type Deadline = AuthorizeDeadline | TokenExpiryDeadline;
 
 /**
  * The body of a scheduled deadline message, as a `DeadlineScheduler` on a queue sends it:

@@ -2,7 +2,7 @@ import type { ClosingFrame } from './closing.js';
 import type { ClientErrorCode } from './errors.js';
 import type { NotificationId, UserId } from './ids.js';
 import { fail, ok, type Outcome } from './outcome.js';
-import type { NotRecoveredReason, StreamNotification } from '../ports/notification-stream.js';
+import type { NotRecoveredReason, StreamNotification } from './stream.js';
 
 /**
  * Largest frame, in UTF-8 bytes, that the core accepts from a client or sends to one:

@@ -9,7 +9,7 @@ import {
 } from './ids.js';
 import { isPlainObject, parseJson } from './frame.js';
 import { fail, ok, type Outcome } from './outcome.js';
-import { MAX_EPOCH_LENGTH } from '../ports/notification-stream.js';
+import { MAX_EPOCH_LENGTH } from './stream.js';
 
 /**
  * A request to notify every connection of a user: `{"userId":"1234","data":<any JSON>}`.

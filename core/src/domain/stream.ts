@@ -1,4 +1,64 @@
-import type { ReadSinceResult, StreamNotification, StreamPosition } from '../ports/notification-stream.js';
+import type { NotificationId } from './ids.js';
+
+/** How long a stream keeps a notification replayable, by default: one day. */
+export const DEFAULT_STREAM_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+/** Most notifications one `resume` replays, by default; more is `TOO_MANY`. */
+export const DEFAULT_REPLAY_LIMIT = 100;
+
+/** Longest epoch an adapter may use, in characters (so a frame's size can be bounded before an append). */
+export const MAX_EPOCH_LENGTH = 64;
+
+/**
+ * A place in a user's stream: the stream's `epoch` (a string that changes only when the
+ * stream's history is lost or reset) and a `seq` (the position of the last notification seen,
+ * `0` before the first one).
+ */
+export interface StreamPosition {
+  readonly epoch: string;
+  readonly seq: number;
+}
+
+/** A notification as a stream stores and replays it. */
+export interface StreamNotification {
+  readonly id: NotificationId;
+  readonly seq: number;
+  readonly data: unknown;
+}
+
+/** What `NotificationStream.append` returns: the notification's position, new or stored before. */
+export interface Appended extends StreamPosition {
+  /** `true` when the stream already held a notification with this id: `seq` is the stored one. */
+  readonly duplicate: boolean;
+}
+
+/** Why `NotificationStream.readSince` could not answer completely. */
+export type NotRecoveredReason = 'STREAM_RESET' | 'TOO_OLD' | 'TOO_MANY';
+
+/**
+ * What `NotificationStream.readSince` returns. `epoch` and `seq` are the stream's current
+ * position (its top) either way, so a client can go on from there.
+ */
+export type ReadSinceResult =
+  | {
+      readonly recovered: true;
+      readonly epoch: string;
+      readonly seq: number;
+      /** Every stored notification after the given position, in `seq` order. */
+      readonly notifications: readonly StreamNotification[];
+    }
+  | {
+      readonly recovered: false;
+      readonly epoch: string;
+      readonly seq: number;
+      readonly reason: NotRecoveredReason;
+    };
+
+/** Options of `NotificationStream.readSince`. */
+export interface ReadSinceOptions {
+  /** Most notifications to return; more than that is `TOO_MANY`. Default {@link DEFAULT_REPLAY_LIMIT}. */
+  readonly limit?: number;
+}
 
 /**
  * The epoch an adapter reports for a user whose stream does not exist yet (seq `0`). A client

@@ -1,30 +1,4 @@
-import type { ConnectionId } from '../domain/ids.js';
-
-/** One authorize deadline to enforce later: at `at`, the connection must have authorized. */
-export interface AuthorizeDeadline {
-  readonly kind?: 'authorize';
-  readonly connectionId: ConnectionId;
-  /** When the deadline passes, in epoch milliseconds. */
-  readonly at: number;
-}
-
-/**
- * One check of a token's expiry: at `at`, `EnforceTokenExpiry` looks at the connection. If it
- * is still authorized until `expiresAt` (no fresh token came) and that time has passed, the
- * socket is closed; if `expiresAt` is still ahead (it was further than a scheduler can
- * delay), the check is scheduled again.
- */
-export interface TokenExpiryDeadline {
-  readonly kind: 'token-expiry';
-  readonly connectionId: ConnectionId;
-  /** When to check, in epoch milliseconds: `expiresAt`, or the scheduler's horizon if sooner. */
-  readonly at: number;
-  /** The expiry of the authorization this check was scheduled for, in epoch milliseconds. */
-  readonly expiresAt: number;
-}
-
-/** Anything a {@link DeadlineScheduler} schedules. */
-export type Deadline = AuthorizeDeadline | TokenExpiryDeadline;
+import type { Deadline } from '../domain/deadline-message.js';
 
 /**
  * Arranges for a deadline's use case to run once its time has passed:

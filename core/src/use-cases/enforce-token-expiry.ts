@@ -6,7 +6,8 @@ import { ok, type Outcome } from '../domain/outcome.js';
 import type { Clock } from '../ports/clock.js';
 import type { ConnectionPusher } from '../ports/connection-pusher.js';
 import type { ConnectionRepository } from '../ports/connection-repository.js';
-import type { DeadlineScheduler, TokenExpiryDeadline } from '../ports/deadline-scheduler.js';
+import type { TokenExpiryDeadline } from '../domain/deadline-message.js';
+import type { DeadlineScheduler } from '../ports/deadline-scheduler.js';
 
 /** Input of {@link EnforceTokenExpiry}: the connection, and the expiry the check was scheduled for. */
 export interface EnforceTokenExpiryInput {

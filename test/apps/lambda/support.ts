@@ -99,7 +99,7 @@ export function httpEvent(
 }
 
 /** An SQS event as the event source mapping builds it from received messages. */
-export function sqsEvent(messages: readonly Message[], queueArn: string): SQSEvent {
+function sqsEvent(messages: readonly Message[], queueArn: string): SQSEvent {
   return {
     Records: messages.map((message) => ({
       messageId: message.MessageId ?? '',

@@ -65,6 +65,13 @@ describe('local gateway CLI', () => {
       const client = await connect(url);
       await client.send('{"action":"ping","name":"cli"}');
       expect(await client.nextFrame()).toBe('{"type":"pong","name":"cli"}');
+      // core's PingAction answers, with its rule for `name`.
+      await client.send('{"action":"ping","name":5}');
+      expect(JSON.parse(await client.nextFrame())).toEqual({
+        type: 'error',
+        code: 'MALFORMED_FRAME',
+        message: "'name' must be a string",
+      });
       child.kill('SIGINT');
       expect((await client.closed()).code).toBe(1001);
       expect(await within(exited, 10_000, 'the CLI to exit')).toBe(0);

@@ -10,7 +10,7 @@ import {
   ServerMetrics,
 } from '@pushline/server/metrics';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, TestClient } from '../../support/ws-client.js';
+import { eventually, TestClient } from '../../../bench/support/ws-client.js';
 
 const API_KEY = 'metrics-test-api-key-0123456789';
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256';

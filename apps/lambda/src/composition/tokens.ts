@@ -26,5 +26,3 @@ export const TOKENS = {
   NotificationStream: Symbol.for('pushline.lambda.NotificationStream'),
   ResumeRoute: Symbol.for('pushline.lambda.ResumeRoute'),
 } as const;
-
-export type TokenName = keyof typeof TOKENS;

@@ -1,7 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import { closeServer, listen, urlHost } from '@pushline/adapters/system';
+import { closeServer, listen, readBody, urlHost } from '@pushline/adapters/system';
 import { isPlainObject, parseJson } from '@pushline/core';
-import { readBody } from '../body.js';
 
 /** The AWS services of the dev stack. */
 export type AwsService = 'dynamodb' | 'sqs';

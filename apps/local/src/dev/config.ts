@@ -4,7 +4,7 @@ import { EnvReader, type Environment } from '@pushline/adapters/system';
 import { randomBytes } from 'node:crypto';
 
 /** Environment variables of `pnpm dev` (listed in apps/local/README.md). */
-export const DEV_ENV = {
+const DEV_ENV = {
   host: 'PUSHLINE_HOST',
   wsPort: 'PUSHLINE_WS_PORT',
   httpPort: 'PUSHLINE_HTTP_PORT',

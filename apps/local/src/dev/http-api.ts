@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { closeServer, listen, urlHost } from '@pushline/adapters/system';
-import { readBody } from '../body.js';
+import { closeServer, listen, readBody, urlHost } from '@pushline/adapters/system';
 import { extname, join, normalize } from 'node:path';
 import { errorMessageOf, type InvocableHandler, invoke } from '../invoke.js';
 

@@ -1,5 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { Worker } from 'node:worker_threads';
 import { urlHost } from '@pushline/adapters/system';
 
@@ -96,6 +103,50 @@ export async function createQueueWithDeadLetter(
   );
   const url = required(created.QueueUrl, `${name} URL`);
   return { name, url, arn: await arnOf(sqs, url), deadLetterUrl };
+}
+
+/** Receives and deletes every message visible now (until the queue reports none visible). */
+export async function drainQueue(client: SQSClient, queueUrl: string): Promise<Message[]> {
+  const all: Message[] = [];
+  // Bounded: a queue that never empties is a failure, not a hang.
+  for (let round = 0; round < 10_000; round++) {
+    const { Messages = [] } = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 60,
+      }),
+    );
+    if (Messages.length === 0) {
+      // A short poll gathers for a few ms on a timer, so on a busy machine it can come back
+      // empty with messages waiting: only the queue's own count says the drain is done.
+      if ((await visibleCount(client, queueUrl)) <= 0) return all;
+      continue;
+    }
+    all.push(...Messages);
+    await client.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle })),
+      }),
+    );
+  }
+  throw new Error(`${queueUrl} did not drain`);
+}
+
+/** Messages visible now: local-aws-sqs counts in-flight ones in ApproximateNumberOfMessages. */
+async function visibleCount(client: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) -
+    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 async function arnOf(sqs: SQSClient, url: string): Promise<string> {

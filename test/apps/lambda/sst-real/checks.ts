@@ -39,7 +39,7 @@ export interface Variant {
  * Whether the deployment asks for dev mode: `PUSHLINE_MODE=dev`, or the stage listed in
  * `PUSHLINE_DEV_STAGES`. A stage's name alone never makes it dev (`staging` is production).
  */
-export function devModeAsked(variant: Variant): boolean {
+function devModeAsked(variant: Variant): boolean {
   const mode = variant.env[ENV.mode];
   if (mode !== undefined) return mode === 'dev';
   const devStages = (variant.env.PUSHLINE_DEV_STAGES ?? '').split(',').map((name) => name.trim());
@@ -47,12 +47,12 @@ export function devModeAsked(variant: Variant): boolean {
 }
 
 /** Whether `POST /token` is served: dev mode, and no JWKS (its HS256 tokens would be refused). */
-export function servesTokens(variant: Variant): boolean {
+function servesTokens(variant: Variant): boolean {
   return devModeAsked(variant) && variant.env[ENV.jwksUrl] === undefined;
 }
 
 /** The `$connect` auth mode: `PUSHLINE_AUTH_MODE`, else `connect` in production mode and `either` in dev mode. */
-export function authModeOf(variant: Variant): 'connect' | 'either' {
+function authModeOf(variant: Variant): 'connect' | 'either' {
   const asked = variant.env[ENV.authMode];
   if (asked === 'connect' || asked === 'either') return asked;
   return devModeAsked(variant) ? 'either' : 'connect';
@@ -63,7 +63,7 @@ const production = (variant: Variant): boolean => variant.stage === 'production'
 // ---- the tables ----
 
 /** Every WebSocket route and the entry it runs; two-way routes send the function's reply back. */
-export const WS_ROUTES: readonly { key: string; entry: Entry; twoWay: boolean }[] = [
+const WS_ROUTES: readonly { key: string; entry: Entry; twoWay: boolean }[] = [
   { key: '$connect', entry: 'connect', twoWay: false },
   { key: '$disconnect', entry: 'disconnect', twoWay: false },
   { key: '$default', entry: 'default', twoWay: true },
@@ -73,14 +73,14 @@ export const WS_ROUTES: readonly { key: string; entry: Entry; twoWay: boolean }[
 ];
 
 /** Every HTTP route, the entry it runs, and whether it exists only in dev mode. */
-export const HTTP_ROUTES: readonly { key: string; entry: Entry; devOnly: boolean }[] = [
+const HTTP_ROUTES: readonly { key: string; entry: Entry; devOnly: boolean }[] = [
   { key: 'POST /token', entry: 'token', devOnly: true },
   { key: 'POST /exports', entry: 'create-export', devOnly: false },
   { key: 'GET /exports/{id}', entry: 'get-export', devOnly: false },
 ];
 
 /** Every queue (SST names the SQS queue `<name>Queue`), its dead-letter queue and its one subscriber. */
-export const QUEUES: readonly {
+const QUEUES: readonly {
   name: 'NotifyUser' | 'NotifyConnection' | 'Deadlines';
   dlq: string;
   subscriber: Entry;
@@ -91,10 +91,10 @@ export const QUEUES: readonly {
 ];
 
 /** AWS's advice for a queue a Lambda reads: a visibility timeout of at least 6 × the function's timeout. */
-export const VISIBILITY_FACTOR = 6;
+const VISIBILITY_FACTOR = 6;
 
 /** Every table (SST names it `<name>Table`) as the adapters create it locally (the same definition). */
-export const TABLES: readonly {
+const TABLES: readonly {
   name: string;
   definition: ReturnType<typeof connectionsTableDefinition>;
   ttl: string;
@@ -122,7 +122,7 @@ export const TABLES: readonly {
 ];
 
 /** The entries that push to sockets: the only ones that may call the Management API. */
-export const PUSHERS: readonly Entry[] = ['notify-user', 'notify-connection', 'deadline'];
+const PUSHERS: readonly Entry[] = ['notify-user', 'notify-connection', 'deadline'];
 
 /** What SST grants a queue's subscriber on its queue, besides the config's own permissions. */
 const SUBSCRIBER_ACTIONS = [
@@ -141,7 +141,7 @@ const SST_VARIABLES = ['SST_KEY', 'SST_KEY_FILE', 'SST_RESOURCE_App'];
  * `service=pushline`): one per delivery outcome and the latency. Alarms and other helpers'
  * metrics are added here as rows.
  */
-export const DASHBOARD_METRICS: readonly string[] = [
+const DASHBOARD_METRICS: readonly string[] = [
   ...DELIVERY_OUTCOMES.map((outcome) => DELIVERY_METRICS[outcome]),
   ENQUEUE_TO_PUSH_METRIC,
 ];

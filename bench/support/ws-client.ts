@@ -1,3 +1,4 @@
+import { rawDataText } from '@pushline/adapters/ws';
 import { once } from 'node:events';
 import WebSocket, { type ClientOptions } from 'ws';
 
@@ -11,7 +12,7 @@ export class TestClient {
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data, isBinary) => {
-      this.frames.push(isBinary ? `<binary ${rawText(data)}>` : rawText(data));
+      this.frames.push(isBinary ? `<binary ${rawDataText(data)}>` : rawDataText(data));
       this.wake();
     });
     this.closed = new Promise((resolve) => {
@@ -102,12 +103,6 @@ export class TestClient {
       }
     }
   }
-}
-
-function rawText(data: WebSocket.RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
 }
 
 /** Polls `check` until it is true, or fails after `timeoutMs`. */

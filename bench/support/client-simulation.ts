@@ -132,7 +132,7 @@ interface Stored {
 export type Seen = { kind: 'notification'; notification: Notification } | { kind: 'reset'; reset: Reset };
 
 /** A violated property, with what the simulation knew when it happened. */
-export class SimulationFailure extends Error {}
+class SimulationFailure extends Error {}
 
 /** One client against one fake server, on a fake clock. */
 export class ClientSimulation {
