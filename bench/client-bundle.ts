@@ -1,5 +1,5 @@
 // Bundle size of @pushline/client beside the peers' browser clients, measured in the same run the
-// same way (issue 13; RECOVERY.md §3): esbuild --bundle --minify --format=esm --platform=browser
+// same way (issue 13): esbuild --bundle --minify --format=esm --platform=browser
 // --target=es2020 of a one-line usage, then gzip -9. Run: `pnpm bench:client-bundle`.
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';

@@ -1,6 +1,6 @@
 // Reconnect storm (issue 13): 10,000 simulated clients, all connected, lose their sockets at the
 // same instant (a deploy, a network blip). Measured on a fake clock with @pushline/client's real
-// state machine, beside the peers' reconnect delays modelled from their sources (RECOVERY.md §3),
+// state machine, beside the peers' reconnect delays modelled from their sources (their client code and docs),
 // in the same run. Two servers: one that accepts every handshake, and one with API Gateway's
 // default quota of 500 new connections a second (a handshake over it fails, as a 429 does).
 // Targets: the busiest second holds ≤ 25 % of the reconnects, and no client waits more than 25 s

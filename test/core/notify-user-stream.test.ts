@@ -22,7 +22,7 @@ describe('NotifyUser and the stream', () => {
 
   it('gives a redelivery the stored position and sends it again under it (clients drop the seq they saw)', async () => {
     const core = createCore();
-    await core.connect.execute({ connectionId: 'c1', userId: 'u1' });
+    await core.connect.execute({ connectionId: 'c1', userId: 'u1', expiresAt: core.clock.now() + 60_000 });
     const message = { userId: 'u1', data: 'x', id: 'n-1' };
     await core.notifyUser.execute({ message, messageId: 'm-1' });
     await core.notifyUser.execute({ message: { userId: 'u1', data: 'y', id: 'n-2' }, messageId: 'm-2' });
@@ -37,7 +37,7 @@ describe('NotifyUser and the stream', () => {
 
   it('pushes and enqueues nothing when the append fails, and throws so the transport retries', async () => {
     const core = createCore();
-    await core.connect.execute({ connectionId: 'c1', userId: 'u1' });
+    await core.connect.execute({ connectionId: 'c1', userId: 'u1', expiresAt: core.clock.now() + 60_000 });
     const failing: NotificationStream = {
       append: () => Promise.reject(new Error('ProvisionedThroughputExceededException')),
       readSince: (user, since) => core.stream.readSince(user, since),
