@@ -60,6 +60,7 @@ export {
   deliveryOutcomeOf,
   ENQUEUE_TO_PUSH_METRIC,
   METRICS_NAMESPACE,
+  replyOutcomeOf,
 } from './domain/delivery-metrics.js';
 export {
   type ConnectionId,

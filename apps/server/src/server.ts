@@ -10,6 +10,7 @@ import { closeServer, listen, SystemClock, urlHost } from '@pushline/adapters/sy
 import { rawDataText, WsConnectionPusher } from '@pushline/adapters/ws';
 import {
   Authorize,
+  replyOutcomeOf,
   closingFrame,
   type ClosingReason,
   type Clock,
@@ -429,6 +430,8 @@ export async function startServer(
       });
     }
     send(ws, outcome.payload);
+    const counted = replyOutcomeOf(outcome.reply);
+    if (counted !== null) metrics.count(counted);
     // Answered frames are DEBUG: at INFO, writing the line cost more CPU than handling the
     // frame (bench/RESULTS.md); error replies stay INFO and faults ERROR.
     if (outcome.code === null && outcome.fault === null && !debugEnabled()) return;

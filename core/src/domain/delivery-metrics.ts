@@ -1,3 +1,5 @@
+import type { ServerFrame } from './frame.js';
+
 /**
  * What happened to a notification on its way to a socket, or to a resume, as a deployment
  * counts it. Each outcome is counted by exactly one metric ({@link DELIVERY_METRICS}); the
@@ -49,4 +51,13 @@ export const METRICS_NAMESPACE = 'Pushline';
  */
 export function deliveryOutcomeOf(code: string | null): DeliveryOutcome | null {
   return code !== null && Object.hasOwn(DELIVERY_METRICS, code) ? (code as DeliveryOutcome) : null;
+}
+
+/**
+ * The outcome a reply frame stands for: a `resumed` reply is `RESUME_RECOVERED` or
+ * `RESUME_NOT_RECOVERED`; any other reply is none (`null`).
+ */
+export function replyOutcomeOf(reply: ServerFrame): DeliveryOutcome | null {
+  if (reply.type !== 'resumed') return null;
+  return reply.recovered ? 'RESUME_RECOVERED' : 'RESUME_NOT_RECOVERED';
 }

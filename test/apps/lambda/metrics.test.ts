@@ -9,6 +9,7 @@ import {
   type DeliveryOutcome,
   deliveryOutcomeOf,
   ENQUEUE_TO_PUSH_METRIC,
+  replyOutcomeOf,
 } from '@pushline/core';
 import type { SQSRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -88,6 +89,24 @@ describe('delivery metrics (Lambda, embedded metric format)', () => {
     for (const code of [...others, 'CONNECTION_NOT_FOUND', 'QUEUE_SEND_FAILED', null]) {
       expect(deliveryOutcomeOf(code)).toBeNull();
     }
+  });
+
+  it('counts a resumed reply as recovered or not, and no other reply', () => {
+    expect(replyOutcomeOf({ type: 'resumed', epoch: 'e', seq: 2, recovered: true, notifications: [] })).toBe(
+      'RESUME_RECOVERED',
+    );
+    expect(
+      replyOutcomeOf({
+        type: 'resumed',
+        epoch: 'e',
+        seq: 2,
+        recovered: false,
+        reason: 'TOO_OLD',
+        notifications: [],
+      }),
+    ).toBe('RESUME_NOT_RECOVERED');
+    expect(replyOutcomeOf({ type: 'pong' })).toBeNull();
+    expect(replyOutcomeOf({ type: 'error', code: 'UNAUTHORIZED', message: 'no' })).toBeNull();
   });
 
   it.each<[string, string, Parameters<DeliveryMetrics['settle']>[2], number, Record<string, unknown>]>([

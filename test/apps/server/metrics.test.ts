@@ -81,7 +81,7 @@ describe('standalone server: delivery metrics', () => {
     expect(page.get(`${PROMETHEUS_LATENCY}_sum`)).toBeCloseTo(60.043, 6);
   });
 
-  it('serves GET /metrics only with the API key, and counts what the server delivered', async () => {
+  it('serves GET /metrics only with the API key, and counts what the server delivered and resumed', async () => {
     const config = loadConfig({
       PUSHLINE_PORT: '0',
       PUSHLINE_TOKEN_SECRET: SECRET,
@@ -109,6 +109,12 @@ describe('standalone server: delivery metrics', () => {
     expect((await notify({ n: 2 })).status).toBe(202);
     expect((await notify('x'.repeat(MAX_PAYLOAD_BYTES))).status).toBe(413);
     await client.waitForFrames(2);
+    expect(await client.request({ action: 'resume', epoch: 'an-epoch-long-gone', seq: 1 })).toMatchObject({
+      type: 'resumed',
+      recovered: false,
+      reason: 'STREAM_RESET',
+    });
+    expect(await client.request({ action: 'resume' })).toMatchObject({ type: 'resumed', recovered: true });
 
     let page = new Map<string, number>();
     await eventually(
@@ -126,6 +132,8 @@ describe('standalone server: delivery metrics', () => {
     expect(page.get(PROMETHEUS_COUNTERS.PAYLOAD_TOO_LARGE)).toBe(1);
     expect(page.get(PROMETHEUS_COUNTERS.CONNECTION_GONE)).toBe(0);
     expect(page.get(PROMETHEUS_COUNTERS.DEAD_LETTERED)).toBe(0);
+    expect(page.get(PROMETHEUS_COUNTERS.RESUME_RECOVERED)).toBe(1);
+    expect(page.get(PROMETHEUS_COUNTERS.RESUME_NOT_RECOVERED)).toBe(1);
     expect(page.get(`${PROMETHEUS_LATENCY}_count`)).toBe(2);
   });
 });

@@ -1,8 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Route } from '@pushline/core';
+import { replyOutcomeOf, type Route, type RouteOutcome } from '@pushline/core';
 import { loadConfig } from '../composition/config.js';
 import { createContainer } from '../composition/container.js';
 import { TOKENS } from '../composition/tokens.js';
+import { deliveryMetrics } from '../metrics.js';
 import { routeFrame } from '../route-frame.js';
 import type { WebSocketHandler } from '../events.js';
 
@@ -10,4 +11,15 @@ const container = createContainer(loadConfig('resume'));
 const route = container.get<Route>(TOKENS.ResumeRoute);
 const logger = container.get<Logger>(TOKENS.Logger);
 
-export const handler: WebSocketHandler = (event, context) => routeFrame(route, logger, event, context);
+const metrics = deliveryMetrics();
+
+/** Counts a resume as recovered or not (one EMF line per resume, no API call). */
+function countResume(outcome: RouteOutcome): void {
+  const counted = replyOutcomeOf(outcome.reply);
+  if (counted === null) return;
+  metrics.count(counted);
+  metrics.publish();
+}
+
+export const handler: WebSocketHandler = (event, context) =>
+  routeFrame(route, logger, event, context, countResume);
