@@ -195,6 +195,9 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? config.logLevel,
       POWERTOOLS_SERVICE_NAME: 'pushline-dev',
+      // The functions' delivery metrics are CloudWatch EMF lines: on AWS they become metrics, here
+      // they would only interleave a JSON line per push with the stack's own output.
+      POWERTOOLS_METRICS_DISABLED: 'true',
     });
     stacks += 1;
     for (const name of HANDLER_NAMES) handlers.set(name, await loadHandler(name, stacks));
