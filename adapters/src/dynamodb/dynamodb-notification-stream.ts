@@ -73,7 +73,9 @@ export const META_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 const HASH_LENGTH = 8;
 const EMPTY_SLOT = '.'.repeat(HASH_LENGTH);
 /** Appends that lost a race for the user's meta item before giving up (to the queue's retry). */
-const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 16;
+/** The longest wait, in milliseconds, after a lost race before the next attempt. */
+const MAX_BACKOFF_MS = 100;
 
 /** Options of {@link DynamoDbNotificationStream}. */
 export interface DynamoDbNotificationStreamOptions {
@@ -153,7 +155,12 @@ export class DynamoDbNotificationStream implements NotificationStream {
       const epoch = meta?.epoch ?? newEpoch();
       const next = { top: seq, epoch, recent: remember(meta, seq, hash) };
       const written = await this.writeMeta(userId, item, next, now);
-      if (!written) continue;
+      if (!written) {
+        // Concurrent appends for one user (a batch, several consumers) race for the meta item:
+        // a random, growing wait spreads them out, so the losers do not collide again at once.
+        await backOff(attempt);
+        continue;
+      }
       await this.writeItem(userId, seq, epoch, notification, now);
       return { epoch, seq, duplicate: false };
     }
@@ -391,4 +398,10 @@ function readNotification(
 /** Compared by name, not `instanceof`: two copies of the SDK in one bundle must still match. */
 function isConditionalCheckFailed(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/** Waits a random time up to `min(MAX_BACKOFF_MS, 2^attempt ms)` (full jitter). */
+function backOff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

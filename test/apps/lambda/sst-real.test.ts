@@ -94,7 +94,7 @@ const BREAKS: readonly {
         'HTTP routes are GET /exports/{id}, POST /exports, POST /token, expected GET /exports/{id}, POST /exports',
       ],
       functions: [
-        'entries deployed: authorize, authorizer, connect, create-export, deadline, default, disconnect, get-export, notify-connection, notify-user, ping, token',
+        'entries deployed: authorize, authorizer, connect, create-export, deadline, default, disconnect, get-export, notify-connection, notify-user, ping, resume, token',
       ],
     },
   },
@@ -154,7 +154,11 @@ const BREAKS: readonly {
     from: "removal: input.stage === 'production' ? 'retain' : 'remove',",
     to: "removal: 'remove',",
     caught: {
-      retain: ['ExportsTable retainOnDelete is undefined', 'ConnectionsTable retainOnDelete is undefined'],
+      retain: [
+        'ExportsTable retainOnDelete is undefined',
+        'ConnectionsTable retainOnDelete is undefined',
+        'NotificationsTable retainOnDelete is undefined',
+      ],
     },
   },
 ];

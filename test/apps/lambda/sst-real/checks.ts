@@ -470,8 +470,9 @@ export const CHECKS: readonly Check[] = [
           .sort();
         if (attributes.join() !== wanted.join()) problems.push(`${name} attributes ${attributes.join(', ')}`);
         const hash = definition.KeySchema?.find((key) => key.KeyType === 'HASH')?.AttributeName;
-        if (inputs.hashKey !== hash || inputs.rangeKey !== undefined)
-          problems.push(`${name} keys ${String(inputs.hashKey)}`);
+        const range = definition.KeySchema?.find((key) => key.KeyType === 'RANGE')?.AttributeName;
+        if (inputs.hashKey !== hash || inputs.rangeKey !== range)
+          problems.push(`${name} keys ${String(inputs.hashKey)} ${String(inputs.rangeKey)}`);
         const indexes = (inputs.globalSecondaryIndexes as Record<string, unknown>[])
           .map((index) => JSON.stringify(index))
           .sort();
