@@ -5,18 +5,23 @@
 // but whose socket is not open yet. The gateway here opens sockets `openDelayMs` after
 // `$connect` returns, as AWS does; a notification sent inside that window must not delete the
 // record `$connect` just wrote, or the socket would open deaf (no record, no notifications).
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { type DevStack, LOCAL_RESOURCES, startDevStack } from '@pushline/local/dev';
+import { type DevStack, startDevStack } from '@pushline/local/dev';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { devConfigOnFreePorts } from '../../bench/support/dev-stack.js';
+import {
+  type BatchReport,
+  notifyUser as notifyUserOf,
+  notifyUserRuns as runsOf,
+  recordsOf as recordsIn,
+  tokenFor as tokenOf,
+} from '../support/dev-stack-helpers.js';
 import { eventually, TestClient } from '../../bench/support/ws-client.js';
 
 const OPEN_DELAY_MS = 2_000;
 
 let stack: DevStack;
 const clients: TestClient[] = [];
-const batches: { functionName: string; records: number }[] = [];
+const batches: BatchReport[] = [];
 
 beforeAll(async () => {
   stack = await startDevStack(devConfigOnFreePorts(), {
@@ -35,33 +40,11 @@ afterAll(async () => {
   await stack.close();
 });
 
-async function tokenFor(userId: string): Promise<string> {
-  const response = await fetch(`${stack.httpUrl}/token`, {
-    method: 'POST',
-    body: JSON.stringify({ userId }),
-  });
-  return ((await response.json()) as { token: string }).token;
-}
-
-async function notifyUser(userId: string, id: string, data: unknown): Promise<void> {
-  await stack.aws.sqs.send(
-    new SendMessageCommand({
-      QueueUrl: stack.queues.notifyUser.url,
-      MessageBody: JSON.stringify({ userId, id, data }),
-    }),
-  );
-}
-
-async function recordsOf(userId: string): Promise<string[]> {
-  const { Items = [] } = await stack.aws.dynamoDb.send(
-    new ScanCommand({ TableName: LOCAL_RESOURCES.connectionsTable, ConsistentRead: true }),
-  );
-  return Items.filter((item) => item.userId?.S === userId).map((item) => item.connectionId?.S ?? '');
-}
-
-function notifyUserRuns(): number {
-  return batches.filter((batch) => batch.functionName === 'notify-user').reduce((n, b) => n + b.records, 0);
-}
+const tokenFor = (userId: string): Promise<string> => tokenOf(stack, userId);
+const notifyUser = (userId: string, id: string, data: unknown): Promise<void> =>
+  notifyUserOf(stack, userId, id, data);
+const recordsOf = (userId: string): Promise<string[]> => recordsIn(stack, userId);
+const notifyUserRuns = (): number => runsOf(batches);
 
 describe('pnpm dev stack: the $connect race', () => {
   it('keeps the record of a socket that a notification reached before it opened, so the socket is not deaf', async () => {

@@ -1,17 +1,22 @@
 // Resume on `pnpm dev`'s stack (the Lambda handlers on dynalite, local-aws-sqs and the local
 // gateway): cycles of disconnect, a notification while the user has no socket, reconnect and
 // resume lose and duplicate nothing.
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { type DevStack, LOCAL_RESOURCES, startDevStack } from '@pushline/local/dev';
+import { type DevStack, startDevStack } from '@pushline/local/dev';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { devConfigOnFreePorts } from '../../bench/support/dev-stack.js';
+import {
+  type BatchReport,
+  notifyUser as notifyUserOf,
+  notifyUserRuns as runsOf,
+  recordsOf as recordsIn,
+  tokenFor as tokenOf,
+} from '../support/dev-stack-helpers.js';
 import { soakCount, soakTimeout } from '../support/soak.js';
 import { eventually, TestClient } from '../../bench/support/ws-client.js';
 
 let stack: DevStack;
 const clients: TestClient[] = [];
-const batches: { functionName: string; records: number }[] = [];
+const batches: BatchReport[] = [];
 
 beforeAll(async () => {
   stack = await startDevStack(devConfigOnFreePorts(), {
@@ -29,33 +34,11 @@ afterAll(async () => {
   await stack.close();
 });
 
-async function tokenFor(userId: string): Promise<string> {
-  const response = await fetch(`${stack.httpUrl}/token`, {
-    method: 'POST',
-    body: JSON.stringify({ userId }),
-  });
-  return ((await response.json()) as { token: string }).token;
-}
-
-async function notifyUser(userId: string, id: string, data: unknown): Promise<void> {
-  await stack.aws.sqs.send(
-    new SendMessageCommand({
-      QueueUrl: stack.queues.notifyUser.url,
-      MessageBody: JSON.stringify({ userId, id, data }),
-    }),
-  );
-}
-
-async function recordsOf(userId: string): Promise<string[]> {
-  const { Items = [] } = await stack.aws.dynamoDb.send(
-    new ScanCommand({ TableName: LOCAL_RESOURCES.connectionsTable, ConsistentRead: true }),
-  );
-  return Items.filter((item) => item.userId?.S === userId).map((item) => item.connectionId?.S ?? '');
-}
-
-function notifyUserRuns(): number {
-  return batches.filter((batch) => batch.functionName === 'notify-user').reduce((n, b) => n + b.records, 0);
-}
+const tokenFor = (userId: string): Promise<string> => tokenOf(stack, userId);
+const notifyUser = (userId: string, id: string, data: unknown): Promise<void> =>
+  notifyUserOf(stack, userId, id, data);
+const recordsOf = (userId: string): Promise<string[]> => recordsIn(stack, userId);
+const notifyUserRuns = (): number => runsOf(batches);
 
 describe('pnpm dev stack: resume', () => {
   const CYCLES = soakCount(5, 1_000);
