@@ -1,4 +1,5 @@
 import {
+  notificationPayload,
   errorFrame,
   exceedsUtf8Bytes,
   isPlainObject,
@@ -210,5 +211,26 @@ describe('frame helpers', () => {
     expect(isPlainObject(null)).toBe(false);
     expect(isPlainObject('x')).toBe(false);
     expect(isPlainObject(1)).toBe(false);
+  });
+});
+
+describe('notificationPayload', () => {
+  it('gives exactly the text JSON.stringify gives the notification frame, with or without a position', () => {
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.option(fc.record({ seq: fc.maxSafeNat(), epoch: fc.string({ maxLength: 64 }) }), {
+          nil: undefined,
+        }),
+        fc.jsonValue(),
+        (id, position, data) => {
+          const frame = { type: 'notification' as const, id, ...position, data };
+          const built = notificationPayload({ id, ...position, data });
+          expect(built).toEqual({ ok: true, value: JSON.stringify(frame) });
+          expect(notificationPayload({ id, ...position, data }, JSON.stringify(data))).toEqual(built);
+        },
+      ),
+      PROPERTY_PARAMETERS,
+    );
   });
 });

@@ -78,17 +78,23 @@ export function serializeFrame(frame: ServerFrame & { readonly requestId?: strin
 /**
  * The wire text of a notification frame, or `PAYLOAD_TOO_LARGE` when it would exceed
  * {@link MAX_PAYLOAD_BYTES}: the one place a notification is built and measured, for
- * NotifyUser and NotifyConnection alike.
+ * NotifyUser and NotifyConnection alike. `dataJson` is `data` already serialised, for a caller
+ * that builds the same notification at more than one position (NotifyUser measures it at the
+ * largest before storing it): the data, up to 128 KiB, is then serialised once.
  */
 export function notificationPayload(
   notification: Omit<NotificationFrame, 'type'>,
+  dataJson: string = JSON.stringify(notification.data),
 ): Outcome<string, 'PAYLOAD_TOO_LARGE'> {
-  const { id, seq, epoch, data } = notification;
-  const frame: NotificationFrame =
+  const { id, seq, epoch } = notification;
+  // The text JSON.stringify gives the frame object, field for field, without serialising
+  // `data` again (an undefined `data` is left out, as JSON.stringify leaves it out).
+  const position =
     seq === undefined || epoch === undefined
-      ? { type: 'notification', id, data }
-      : { type: 'notification', id, seq, epoch, data };
-  const payload = serializeFrame(frame);
+      ? ''
+      : `,"seq":${JSON.stringify(seq)},"epoch":${JSON.stringify(epoch)}`;
+  const data = notification.data === undefined ? '' : `,"data":${dataJson}`;
+  const payload = `{"type":"notification","id":${JSON.stringify(id)}${position}${data}}`;
   if (exceedsUtf8Bytes(payload, MAX_PAYLOAD_BYTES)) {
     return fail(
       'PAYLOAD_TOO_LARGE',

@@ -96,18 +96,23 @@ export class NotifyUser {
   async execute(input: NotifyUserInput): Promise<NotifyUserOutcome> {
     const { message } = input;
     const notificationId = message.id ?? input.messageId;
+    // The data is serialised once, for both frames below.
+    const dataJson = JSON.stringify(message.data);
     // Measured at the largest position it could get, so that what is stored always fits a frame.
-    const largest = notificationPayload({
-      id: notificationId,
-      data: message.data,
-      seq: Number.MAX_SAFE_INTEGER,
-      epoch: 'e'.repeat(MAX_EPOCH_LENGTH),
-    });
+    const largest = notificationPayload(
+      {
+        id: notificationId,
+        data: message.data,
+        seq: Number.MAX_SAFE_INTEGER,
+        epoch: 'e'.repeat(MAX_EPOCH_LENGTH),
+      },
+      dataJson,
+    );
     if (!largest.ok) return largest;
     // Stored before anything is pushed or enqueued: whatever happens next, a resume finds it.
     const appended = await this.stream.append(message.userId, { id: notificationId, data: message.data });
     const { seq, epoch, duplicate } = appended;
-    const built = notificationPayload({ id: notificationId, seq, epoch, data: message.data });
+    const built = notificationPayload({ id: notificationId, seq, epoch, data: message.data }, dataJson);
     if (!built.ok) return built;
     const payload = built.value;
     const report = {
