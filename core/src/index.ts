@@ -29,6 +29,11 @@ export {
   TransientError,
 } from './domain/errors.js';
 export {
+  HTTP_STATUS_OF_ERROR,
+  type HttpErrorCode,
+  httpStatusOf,
+} from './domain/http-status.js';
+export {
   type ClientFrame,
   errorFrame,
   type ErrorFrame,
