@@ -474,6 +474,11 @@ export const CONNECTION_MINUTE_PRICE = 0.25 / 1e6;
 export const KEEP_ALIVE_ROUTES = {
   /** `{"action":"ping"}` on the two-way `ping` route (a Lambda): the frame, one run, the `pong` (as measured by measureCost's `ping` row: no DynamoDB call). */
   'ping, Lambda, two-way': { apiGatewayMessages: 2, lambdaRuns: 1 },
+  /**
+   * The `ping` route on a MOCK integration with a route response (two-way, the `pong` written
+   * by an integration response template): both messages, no Lambda run.
+   */
+  'ping, MOCK, two-way': { apiGatewayMessages: 2 },
   /** A one-way route on a MOCK integration: the inbound frame only, no Lambda and no reply. */
   'one-way, MOCK': { apiGatewayMessages: 1 },
 } as const satisfies Record<string, Partial<Bill>>;

@@ -1,6 +1,6 @@
 // Keep-alive cost on AWS per connection-hour (issue 13): @pushline/client's default interval
 // (a ping after 8 minutes without sending) against a 5-minute ping, on the Lambda ping route
-// and on a one-way MOCK route, beside the connection minutes. Run: `pnpm bench:keep-alive`.
+// on a two-way MOCK route and on a one-way MOCK route, beside the connection minutes. Run: `pnpm bench:keep-alive`.
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SETTINGS } from './support/client-simulation.js';
 import { KEEP_ALIVE_ROUTES, keepAliveCost } from './cost.js';
