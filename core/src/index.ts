@@ -2,6 +2,7 @@
 
 export type { Action, ActionContext } from './actions/action.js';
 export { AuthorizeAction } from './actions/authorize.js';
+export { BUILT_IN_ACTIONS, type BuiltInActionName } from './actions/built-in.js';
 export { PingAction } from './actions/ping.js';
 export { ResumeAction, type ResumeOptions } from './actions/resume.js';
 export {
@@ -28,11 +29,7 @@ export {
   QueueSendError,
   TransientError,
 } from './domain/errors.js';
-export {
-  HTTP_STATUS_OF_ERROR,
-  type HttpErrorCode,
-  httpStatusOf,
-} from './domain/http-status.js';
+export { HTTP_STATUS_OF_ERROR, type HttpErrorCode, httpStatusOf } from './domain/http-status.js';
 export {
   type ClientFrame,
   errorFrame,
