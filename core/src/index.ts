@@ -2,7 +2,12 @@
 
 export type { Action, ActionContext } from './actions/action.js';
 export { AuthorizeAction } from './actions/authorize.js';
-export { BUILT_IN_ACTIONS, type BuiltInActionName } from './actions/built-in.js';
+export {
+  BUILT_IN_ACTIONS,
+  type BuiltInActionDependencies,
+  type BuiltInActionName,
+  builtInActions,
+} from './actions/built-in.js';
 export { PingAction } from './actions/ping.js';
 export { ResumeAction, type ResumeOptions } from './actions/resume.js';
 export {
@@ -167,11 +172,10 @@ export {
 } from './use-cases/start-export.js';
 
 import type { Action } from './actions/action.js';
-import { AuthorizeAction } from './actions/authorize.js';
-import { PingAction } from './actions/ping.js';
+import { builtInActions } from './actions/built-in.js';
 import type { Authorize } from './use-cases/authorize.js';
 
-/** The built-in actions, `ping` and `authorize`, for {@link Route}. */
+/** The built-in actions that need no stream, `ping` and `authorize`, for {@link Route}. */
 export function defaultActions(authorize: Authorize): readonly Action[] {
-  return [new PingAction(), new AuthorizeAction(authorize)];
+  return builtInActions({ authorize }, ['ping', 'authorize']);
 }

@@ -1,5 +1,5 @@
-// BUILT_IN_ACTIONS is the one list of core's actions: each class core ships answers one name
-// on it, every name has its class, and the protocol reference documents each.
+// BUILT_IN_ACTIONS is the one list of core's actions: builtInActions builds each from it, and
+// the protocol reference documents each.
 import { readFile } from 'node:fs/promises';
 import {
   InMemoryConnectionRepository,
@@ -11,6 +11,7 @@ import {
   Authorize,
   AuthorizeAction,
   BUILT_IN_ACTIONS,
+  builtInActions,
   defaultActions,
   PingAction,
   ResumeAction,
@@ -21,18 +22,26 @@ const clock = new ManualClock(1_000_000);
 const authorize = new Authorize(new InMemoryConnectionRepository(), new InMemoryTokenVerifier({ clock }));
 const stream = new InMemoryNotificationStream({ clock, epoch: 'E' });
 
-describe('BUILT_IN_ACTIONS', () => {
-  it('names exactly the actions core ships, one class each', () => {
-    const names = [new PingAction(), new AuthorizeAction(authorize), new ResumeAction(stream)].map(
-      (action) => action.name,
-    );
-    expect([...names].sort()).toEqual([...BUILT_IN_ACTIONS].sort());
-    expect(new Set(BUILT_IN_ACTIONS).size).toBe(BUILT_IN_ACTIONS.length);
+describe('BUILT_IN_ACTIONS and builtInActions', () => {
+  it('builds every built-in action, in the list’s order, each answering its own name', () => {
+    const actions = builtInActions({ authorize, stream });
+    expect(actions.map((action) => action.name)).toEqual([...BUILT_IN_ACTIONS]);
+    expect(new Set(actions.map((action) => action.constructor)).size).toBe(BUILT_IN_ACTIONS.length);
+    expect(actions[0]).toBeInstanceOf(PingAction);
+    expect(actions[1]).toBeInstanceOf(AuthorizeAction);
+    expect(actions[2]).toBeInstanceOf(ResumeAction);
   });
 
-  it('holds the actions of defaultActions', () => {
-    const names = defaultActions(authorize).map((action) => action.name);
-    expect(names.every((name) => (BUILT_IN_ACTIONS as readonly string[]).includes(name))).toBe(true);
+  it('builds only the actions named, and needs only their dependencies', () => {
+    expect(builtInActions({}, ['ping']).map((action) => action.name)).toEqual(['ping']);
+    expect(builtInActions({ stream }, ['resume']).map((action) => action.name)).toEqual(['resume']);
+    expect(() => builtInActions({ authorize }, ['resume'])).toThrow(
+      "builtInActions: 'resume' needs dependencies.stream",
+    );
+    expect(() => builtInActions({ stream })).toThrow(
+      "builtInActions: 'authorize' needs dependencies.authorize",
+    );
+    expect(defaultActions(authorize).map((action) => action.name)).toEqual(['ping', 'authorize']);
   });
 
   it('has a section of its own in docs/protocol.md for each', async () => {
