@@ -10,21 +10,30 @@ export default $config({
     };
   },
   async run() {
-    const { ConfigError, ENTRIES, ENV, envFor, loadConfig } =
-      await import('./apps/lambda/src/composition/config.js');
+    const { ConfigError, ENV, envFor, loadConfig } = await import('./apps/lambda/src/composition/config.js');
     const {
       DIRECT_PUSH_LIMIT,
       DLQ_RETENTION_SECONDS,
       LAMBDA_RUNTIME,
-      QUEUE_BATCH_SIZE,
-      QUEUE_MAX_CONCURRENCY,
       QUEUE_SETTINGS,
       RUNTIME_PROVIDED,
       WS_THROTTLE,
     } = await import('./apps/lambda/src/deployment.js');
+    const {
+      CONNECT_AUTHORIZER,
+      FUNCTIONS,
+      HTTP_ROUTES,
+      httpRouteKey,
+      QUEUE_CONSUMER,
+      QUEUES,
+      TABLES,
+      WEB_SOCKET_ROUTES,
+    } = await import('./apps/lambda/src/topology.js');
     const { CONNECTIONS_TABLE, EXPORTS_TABLE, NOTIFICATIONS_TABLE } =
       await import('./adapters/src/dynamodb/index.js');
     type Entry = Parameters<typeof envFor>[0];
+    type QueueName = (typeof QUEUES)[number]['name'];
+    type TableName = (typeof TABLES)[number]['name'];
     type Permission = { actions: string[]; resources: $util.Input<string>[] };
 
     const deployEnv = (name: string): string | undefined => {
@@ -48,6 +57,11 @@ export default $config({
     // (it signs HS256 tokens, which verifiers with a JWKS refuse).
     const needsSecret = jwksUrl === undefined;
     const servesTokens = dev && needsSecret;
+    // The functions this stage runs: the dev-only routes' only in dev mode, the authorizer's only
+    // in auth mode connect.
+    const devOnly = new Set(HTTP_ROUTES.filter((route) => route.devOnly).map((route) => route.entry));
+    const deploys = (entry: Entry): boolean =>
+      (servesTokens || !devOnly.has(entry)) && (entry !== CONNECT_AUTHORIZER.entry || authMode === 'connect');
     const logLevel = deployEnv('PUSHLINE_LOG_LEVEL') ?? (dev ? 'DEBUG' : 'INFO');
 
     // ---- Validation: every function's environment, through the functions' own loader ------
@@ -73,14 +87,15 @@ export default $config({
     const planned: Partial<Record<string, string>> = {
       [ENV.mode]: mode,
       [ENV.authMode]: authMode,
-      [ENV.connectionsTable]: 'Connections',
-      [ENV.exportsTable]: 'Exports',
-      [ENV.notificationsTable]: 'Notifications',
+      ...Object.fromEntries(TABLES.map((table) => [table.nameVariable, table.name])),
       [ENV.streamRetentionHours]: deployEnv(ENV.streamRetentionHours),
       [ENV.connectGraceSeconds]: deployEnv(ENV.connectGraceSeconds),
-      [ENV.notifyUserQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/NotifyUser',
-      [ENV.notifyConnectionQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/NotifyConnection',
-      [ENV.deadlinesQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/Deadlines',
+      ...Object.fromEntries(
+        QUEUES.map((queue) => [
+          queue.urlVariable,
+          `https://sqs.us-east-1.amazonaws.com/000000000000/${queue.name}`,
+        ]),
+      ),
       [ENV.managementEndpoint]: 'https://api.execute-api.us-east-1.amazonaws.com/$default',
       [ENV.tokenSecret]: needsSecret ? secretValue || 'x'.repeat(64) : undefined,
       [ENV.jwksUrl]: jwksUrl,
@@ -91,10 +106,9 @@ export default $config({
       [ENV.directPushLimit]: deployEnv(ENV.directPushLimit) ?? String(DIRECT_PUSH_LIMIT),
       [ENV.logLevel]: logLevel,
     };
-    for (const entry of Object.keys(ENTRIES) as Entry[]) {
-      if (entry === 'token' && !servesTokens) continue;
-      if (entry === 'authorizer' && authMode !== 'connect') continue;
-      const { required, optional } = envFor(entry);
+    for (const { entry, environment } of FUNCTIONS) {
+      if (!deploys(entry)) continue;
+      const { required, optional } = environment;
       const env = Object.fromEntries([...required, ...optional].map((name) => [name, planned[name]]));
       try {
         loadConfig(entry, env);
@@ -103,16 +117,12 @@ export default $config({
         for (const problem of error.problems) problems.add(problem);
       }
     }
-    const maxConcurrency = {
-      NotifyUser: integer('PUSHLINE_MAX_CONCURRENCY_NOTIFY_USER', QUEUE_MAX_CONCURRENCY.NotifyUser, 2, 1000),
-      NotifyConnection: integer(
-        'PUSHLINE_MAX_CONCURRENCY_NOTIFY_CONNECTION',
-        QUEUE_MAX_CONCURRENCY.NotifyConnection,
-        2,
-        1000,
-      ),
-      Deadlines: integer('PUSHLINE_MAX_CONCURRENCY_DEADLINES', QUEUE_MAX_CONCURRENCY.Deadlines, 2, 1000),
-    };
+    const maxConcurrency = Object.fromEntries(
+      QUEUES.map((queue) => [
+        queue.name,
+        integer(queue.maxConcurrencyVariable, queue.maxConcurrency, 2, 1000),
+      ]),
+    ) as Record<QueueName, number>;
     const throttle = {
       rate: integer('PUSHLINE_WS_THROTTLE_RATE', WS_THROTTLE.rate, 1, 10_000),
       burst: integer('PUSHLINE_WS_THROTTLE_BURST', WS_THROTTLE.burst, 1, 5_000),
@@ -181,9 +191,16 @@ export default $config({
         visibilityTimeout: `${QUEUE_SETTINGS.visibilityTimeoutSeconds} seconds`,
       });
     };
-    const notifyUser = queueWithDlq('NotifyUser');
-    const notifyConnection = queueWithDlq('NotifyConnection');
-    const deadlines = queueWithDlq('Deadlines');
+    const queues = Object.fromEntries(QUEUES.map(({ name }) => [name, queueWithDlq(name)])) as Record<
+      QueueName,
+      sst.aws.Queue
+    >;
+    const { NotifyUser: notifyUser, NotifyConnection: notifyConnection, Deadlines: deadlines } = queues;
+    const tables: Record<TableName, sst.aws.Dynamo> = {
+      Connections: connections,
+      Exports: exportsTable,
+      Notifications: notifications,
+    };
 
     // ---- Limits: WebSocket stage throttling ------------------------------------------
     // Every route's messages share this rate and burst, below the account's regional API
@@ -207,11 +224,8 @@ export default $config({
     const values: Partial<Record<string, $util.Input<string>>> = {
       [ENV.mode]: mode,
       [ENV.authMode]: authMode,
-      [ENV.connectionsTable]: connections.name,
-      [ENV.exportsTable]: exportsTable.name,
-      [ENV.notifyUserQueueUrl]: notifyUser.url,
-      [ENV.notifyConnectionQueueUrl]: notifyConnection.url,
-      [ENV.deadlinesQueueUrl]: deadlines.url,
+      ...Object.fromEntries(TABLES.map((table) => [table.nameVariable, tables[table.name].name])),
+      ...Object.fromEntries(QUEUES.map((queue) => [queue.urlVariable, queues[queue.name].url])),
       [ENV.managementEndpoint]: ws.managementEndpoint,
       [ENV.tokenSecret]: tokenSecret?.value,
       [ENV.jwksUrl]: jwksUrl,
@@ -221,7 +235,6 @@ export default $config({
       [ENV.directPushLimit]: deployEnv(ENV.directPushLimit) ?? String(DIRECT_PUSH_LIMIT),
       [ENV.tokenMaxLifetimeSeconds]: deployEnv(ENV.tokenMaxLifetimeSeconds),
       [ENV.logLevel]: logLevel,
-      [ENV.notificationsTable]: notifications.name,
       [ENV.streamRetentionHours]: deployEnv(ENV.streamRetentionHours),
       [ENV.connectGraceSeconds]: deployEnv(ENV.connectGraceSeconds),
     };
@@ -263,8 +276,11 @@ export default $config({
       'get-export': [{ actions: ['dynamodb:GetItem'], resources: [exportsTable.arn] }],
     };
 
-    const lambda = (entry: Entry, timeout: '10 seconds' | '20 seconds' = '10 seconds') => {
-      const { required, optional } = envFor(entry);
+    const functions = new Map(FUNCTIONS.map((fn) => [fn.entry, fn]));
+    const lambda = (entry: Entry) => {
+      const fn = functions.get(entry);
+      if (fn === undefined) throw new Error(`sst.config.ts: no function runs ${entry}`);
+      const { required, optional } = fn.environment;
       const environment: Record<string, $util.Input<string>> = {};
       for (const name of [...required, ...optional]) {
         const value = values[name];
@@ -275,7 +291,7 @@ export default $config({
         runtime: LAMBDA_RUNTIME,
         architecture: 'arm64' as const,
         memory: '512 MB' as const,
-        timeout,
+        timeout: `${fn.timeoutSeconds} seconds` as const,
         nodejs: { format: 'esm' as const, minify: true, esbuild: { external: [...RUNTIME_PROVIDED] } },
         environment,
         permissions: permissions[entry],
@@ -283,42 +299,51 @@ export default $config({
     };
 
     const twoWay = { transform: { route: { routeResponseSelectionExpression: '$default' } } };
-    const routeResponse = (name: string, route: ReturnType<typeof ws.route>): void => {
+    // A two-way route's RouteResponse is named after its key: `$default` → DefaultRouteResponse.
+    const routeResponse = (key: string, route: ReturnType<typeof ws.route>): void => {
+      const name = key
+        .replace(/^\$/, '')
+        .split('-')
+        .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+        .join('');
       new aws.apigatewayv2.RouteResponse(`${name}RouteResponse`, {
         apiId: ws.nodes.api.id,
         routeId: route.nodes.route.id,
         routeResponseKey: '$default',
       });
     };
-    if (authMode === 'connect') {
-      const authorizer = ws.addAuthorizer('TokenAuthorizer', {
-        lambda: { function: lambda('authorizer'), identitySources: ['route.request.querystring.token'] },
-      });
-      ws.route('$connect', lambda('connect'), { auth: { lambda: authorizer.id } });
-    } else {
-      ws.route('$connect', lambda('connect'));
+    const authorizer =
+      authMode === 'connect'
+        ? ws.addAuthorizer(CONNECT_AUTHORIZER.name, {
+            lambda: {
+              function: lambda(CONNECT_AUTHORIZER.entry),
+              identitySources: [...CONNECT_AUTHORIZER.identitySources],
+            },
+          })
+        : undefined;
+    for (const { key, entry, twoWay: replies } of WEB_SOCKET_ROUTES) {
+      const auth =
+        key === '$connect' && authorizer !== undefined ? { auth: { lambda: authorizer.id } } : undefined;
+      const route = ws.route(key, lambda(entry), replies ? twoWay : auth);
+      if (replies) routeResponse(key, route);
     }
-    ws.route('$disconnect', lambda('disconnect'));
-    routeResponse('Default', ws.route('$default', lambda('default'), twoWay));
-    routeResponse('Ping', ws.route('ping', lambda('ping'), twoWay));
-    routeResponse('Authorize', ws.route('authorize', lambda('authorize'), twoWay));
-    routeResponse('Resume', ws.route('resume', lambda('resume'), twoWay));
 
     // ---- Limits: queue consumers' concurrency -------------------------------------------
     // maximumConcurrency caps each event source, so a large fan-out or a redrive cannot use
     // the account's concurrency the WebSocket route functions need (PUSHLINE_MAX_CONCURRENCY_*).
-    const consumer = (queue: keyof typeof maxConcurrency) => ({
-      batch: { size: QUEUE_BATCH_SIZE, partialResponses: true },
-      transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency: maxConcurrency[queue] } } },
-    });
-    notifyUser.subscribe(lambda('notify-user', '20 seconds'), consumer('NotifyUser'));
-    notifyConnection.subscribe(lambda('notify-connection', '20 seconds'), consumer('NotifyConnection'));
-    deadlines.subscribe(lambda('deadline', '20 seconds'), consumer('Deadlines'));
+    for (const queue of QUEUES) {
+      queues[queue.name].subscribe(lambda(queue.consumer), {
+        batch: { size: QUEUE_CONSUMER.batchSize, partialResponses: QUEUE_CONSUMER.partialResponses },
+        transform: {
+          eventSourceMapping: { scalingConfig: { maximumConcurrency: maxConcurrency[queue.name] } },
+        },
+      });
+    }
 
     const http = new sst.aws.ApiGatewayV2('Http');
-    if (servesTokens) http.route('POST /token', lambda('token'));
-    http.route('POST /exports', lambda('create-export'));
-    http.route('GET /exports/{id}', lambda('get-export'));
+    for (const route of HTTP_ROUTES) {
+      if (servesTokens || !route.devOnly) http.route(httpRouteKey(route), lambda(route.entry));
+    }
 
     // ---- Dashboard (docs/operations.md): the delivery metrics the functions emit, and the
     // depth of every dead-letter queue. Self-contained: it reads the dead-letter queues from
@@ -334,7 +359,7 @@ export default $config({
           const target = JSON.parse(policy ?? '{}') as { deadLetterTargetArn?: string };
           return target.deadLetterTargetArn?.split(':').pop() ?? '';
         });
-      const deadLetterQueues = [notifyUser, notifyConnection, deadlines].map(deadLetterQueueName);
+      const deadLetterQueues = QUEUES.map((queue) => deadLetterQueueName(queues[queue.name]));
       const widget = (title: string, metrics: $util.Input<unknown[]>[], x: number, y: number) => ({
         type: 'metric',
         x,

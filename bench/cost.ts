@@ -4,7 +4,7 @@
 // the call-counting middleware on each SDK client. What the platform does around them (Lambda
 // runs, the SQS poller's requests, the client's frames) is modelled, per operation, below.
 // The seed's design is modelled call by call in SEED, with a comment on each.
-import { DIRECT_PUSH_LIMIT } from '@pushline/lambda/deployment';
+import { DIRECT_PUSH_LIMIT, QUEUE_SETTINGS } from '@pushline/lambda/deployment';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { CreateTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ApiGatewayConnectionPusher } from '@pushline/adapters/apigateway';
@@ -31,7 +31,7 @@ import {
   Route,
 } from '@pushline/core';
 import { startLocalGateway } from '@pushline/local';
-import { createQueueWithDeadLetter, drainQueue, startLocalAws } from '@pushline/local/dev';
+import { createQueueWithDeadLetter, drainQueue, LOCAL_RESOURCES, startLocalAws } from '@pushline/local/dev';
 import { closeClients, openClients } from './support/clients.js';
 
 /** List prices (us-east-1, USD). */
@@ -198,9 +198,6 @@ function itemSize(item: Readonly<Record<string, { S?: string; N?: string }>>): n
   return size;
 }
 
-/** Queues as the dev stack makes them: redrive after three receives, SQS's default visibility. */
-const QUEUE_SETTINGS = { maxReceiveCount: 3, visibilityTimeoutSeconds: 30 } as const;
-
 /**
  * Runs every operation of this design on the local peers, counting its SDK calls, and prices
  * it next to the seed's model. `ks` are the fan-out sizes of NotifyUser.
@@ -228,10 +225,15 @@ export async function measureCost(ks: readonly number[]): Promise<CostRow[]> {
   try {
     await createConnectionsTable(aws.dynamoDb, 'connections');
     await aws.dynamoDb.send(new CreateTableCommand(notificationsTableDefinition('notifications')));
-    const notifyUserQueue = await createQueueWithDeadLetter(aws.sqs, 'notify-user', QUEUE_SETTINGS);
+    // The deployed queues' names and settings (only the calls are counted, so the settings change nothing).
+    const notifyUserQueue = await createQueueWithDeadLetter(
+      aws.sqs,
+      LOCAL_RESOURCES.queues.NotifyUser,
+      QUEUE_SETTINGS,
+    );
     const notifyConnectionQueue = await createQueueWithDeadLetter(
       aws.sqs,
-      'notify-connection',
+      LOCAL_RESOURCES.queues.NotifyConnection,
       QUEUE_SETTINGS,
     );
     const clock = new SystemClock();

@@ -17,6 +17,7 @@ import {
   sumScoped,
 } from '@pushline/lambda/build';
 import { ENV } from '@pushline/lambda/config';
+import { QUEUES, TABLES } from '@pushline/lambda/topology';
 import { median } from './support/clients.js';
 
 const samples = Number(process.argv[2] ?? 15);
@@ -35,11 +36,8 @@ const env: Record<string, string> = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   [ENV.mode]: 'dev',
   [ENV.authMode]: 'either',
-  [ENV.connectionsTable]: 'connections',
-  [ENV.exportsTable]: 'exports',
-  [ENV.notifyUserQueueUrl]: 'http://127.0.0.1:9/queue/NotifyUser',
-  [ENV.notifyConnectionQueueUrl]: 'http://127.0.0.1:9/queue/NotifyConnection',
-  [ENV.deadlinesQueueUrl]: 'http://127.0.0.1:9/queue/Deadlines',
+  ...Object.fromEntries(TABLES.map((table) => [table.nameVariable, table.name])),
+  ...Object.fromEntries(QUEUES.map((queue) => [queue.urlVariable, `http://127.0.0.1:9/queue/${queue.name}`])),
   [ENV.managementEndpoint]: 'http://127.0.0.1:9/local',
   [ENV.tokenSecret]: 'a-benchmark-secret-of-at-least-32-bytes',
 };

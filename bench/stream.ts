@@ -102,7 +102,7 @@ async function onDevStack(): Promise<{ resume: Latency; ping: Latency; recovered
         sent += 1;
         await stack.aws.sqs.send(
           new SendMessageCommand({
-            QueueUrl: stack.queues.notifyUser.url,
+            QueueUrl: stack.queues.NotifyUser.url,
             MessageBody: JSON.stringify({ userId: 'bench', id, data: { id } }),
           }),
         );

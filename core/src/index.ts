@@ -2,6 +2,12 @@
 
 export type { Action, ActionContext } from './actions/action.js';
 export { AuthorizeAction } from './actions/authorize.js';
+export {
+  BUILT_IN_ACTIONS,
+  type BuiltInActionDependencies,
+  type BuiltInActionName,
+  builtInActions,
+} from './actions/built-in.js';
 export { PingAction } from './actions/ping.js';
 export { ResumeAction, type ResumeOptions } from './actions/resume.js';
 export {
@@ -28,11 +34,7 @@ export {
   QueueSendError,
   TransientError,
 } from './domain/errors.js';
-export {
-  HTTP_STATUS_OF_ERROR,
-  type HttpErrorCode,
-  httpStatusOf,
-} from './domain/http-status.js';
+export { HTTP_STATUS_OF_ERROR, type HttpErrorCode, httpStatusOf } from './domain/http-status.js';
 export {
   type ClientFrame,
   errorFrame,
@@ -170,11 +172,10 @@ export {
 } from './use-cases/start-export.js';
 
 import type { Action } from './actions/action.js';
-import { AuthorizeAction } from './actions/authorize.js';
-import { PingAction } from './actions/ping.js';
+import { builtInActions } from './actions/built-in.js';
 import type { Authorize } from './use-cases/authorize.js';
 
-/** The built-in actions, `ping` and `authorize`, for {@link Route}. */
+/** The built-in actions that need no stream, `ping` and `authorize`, for {@link Route}. */
 export function defaultActions(authorize: Authorize): readonly Action[] {
-  return [new PingAction(), new AuthorizeAction(authorize)];
+  return builtInActions({ authorize }, ['ping', 'authorize']);
 }

@@ -27,7 +27,7 @@ afterAll(async () => {
 async function notify(userId: string, id: string): Promise<void> {
   await stack.aws.sqs.send(
     new SendMessageCommand({
-      QueueUrl: stack.queues.notifyUser.url,
+      QueueUrl: stack.queues.NotifyUser.url,
       MessageBody: JSON.stringify({ userId, id, data: { note: id } }),
     }),
   );
@@ -126,7 +126,7 @@ describe('the demo page in Chromium', () => {
       await page.waitForSelector('#frames li.in:has-text("resumed")');
       await stack.aws.sqs.send(
         new SendMessageCommand({
-          QueueUrl: stack.queues.notifyUser.url,
+          QueueUrl: stack.queues.NotifyUser.url,
           MessageBody: JSON.stringify({
             userId: 'browser-phished',
             id: 'phish',

@@ -40,7 +40,7 @@ async function connect(userId: string | null): Promise<TestClient> {
 async function notifyUser(body: unknown): Promise<void> {
   await stack.aws.sqs.send(
     new SendMessageCommand({
-      QueueUrl: stack.queues.notifyUser.url,
+      QueueUrl: stack.queues.NotifyUser.url,
       MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
     }),
   );
@@ -48,7 +48,7 @@ async function notifyUser(body: unknown): Promise<void> {
 
 async function registryIds(): Promise<string[]> {
   const { Items = [] } = await stack.aws.dynamoDb.send(
-    new ScanCommand({ TableName: LOCAL_RESOURCES.connectionsTable }),
+    new ScanCommand({ TableName: LOCAL_RESOURCES.tables.Connections }),
   );
   return Items.map((item) => item.connectionId?.S ?? '');
 }
@@ -124,7 +124,7 @@ describe('pnpm dev stack: notifications through SQS', () => {
     const ghost = 'GhostConnId0000=';
     await stack.aws.dynamoDb.send(
       new PutItemCommand({
-        TableName: LOCAL_RESOURCES.connectionsTable,
+        TableName: LOCAL_RESOURCES.tables.Connections,
         Item: {
           connectionId: { S: ghost },
           userId: { S: 'carol' },
@@ -155,7 +155,7 @@ describe('pnpm dev stack: notifications through SQS', () => {
       async () => {
         const { Messages = [] } = await stack.aws.sqs.send(
           new ReceiveMessageCommand({
-            QueueUrl: stack.queues.notifyUser.deadLetterUrl,
+            QueueUrl: stack.queues.NotifyUser.deadLetterUrl,
             MaxNumberOfMessages: 10,
             WaitTimeSeconds: 1,
           }),

@@ -90,7 +90,7 @@ async function connectMany(
 async function notifyUser(userId: string, id: string): Promise<void> {
   await stack.aws.sqs.send(
     new SendMessageCommand({
-      QueueUrl: stack.queues.notifyUser.url,
+      QueueUrl: stack.queues.NotifyUser.url,
       MessageBody: JSON.stringify({ userId, data: { for: userId }, id }),
     }),
   );
@@ -98,15 +98,18 @@ async function notifyUser(userId: string, id: string): Promise<void> {
 
 async function registryIds(): Promise<string[]> {
   const { Items = [] } = await stack.aws.dynamoDb.send(
-    new ScanCommand({ TableName: LOCAL_RESOURCES.connectionsTable }),
+    new ScanCommand({ TableName: LOCAL_RESOURCES.tables.Connections }),
   );
   return Items.map((item) => item.connectionId?.S ?? '');
 }
 
 /** Collects what reached the dead-letter queues since the last call (and deletes it there). */
 async function collectDeadLetters(): Promise<typeof deadLetters> {
-  for (const queue of ['notifyUser', 'notifyConnection'] as const) {
-    const url = stack.queues[queue].deadLetterUrl;
+  for (const [queue, name] of [
+    ['notifyUser', 'NotifyUser'],
+    ['notifyConnection', 'NotifyConnection'],
+  ] as const) {
+    const url = stack.queues[name].deadLetterUrl;
     const { Messages = [] } = await stack.aws.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
     );

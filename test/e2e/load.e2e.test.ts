@@ -289,7 +289,7 @@ async function runLoad(mode: FaultMode): Promise<LoadSummary> {
   await inParallel(batches, ENQUEUE_CONCURRENCY, async (batch) => {
     const sent = await dev.aws.sqs.send(
       new SendMessageBatchCommand({
-        QueueUrl: dev.queues.notifyUser.url,
+        QueueUrl: dev.queues.NotifyUser.url,
         Entries: batch.map((notification, index) => ({
           Id: String(index),
           MessageBody: JSON.stringify({
@@ -316,7 +316,7 @@ async function runLoad(mode: FaultMode): Promise<LoadSummary> {
   }
   const deliveredMs = performance.now() - enqueueStarted;
   // Redeliveries still on their way would be duplicates too: count frames once the queues are empty.
-  const queues = [dev.queues.notifyUser.url, dev.queues.notifyConnection.url];
+  const queues = [dev.queues.NotifyUser.url, dev.queues.NotifyConnection.url];
   const drained = async (): Promise<boolean> =>
     (await Promise.all(queues.map(queueDepth))).every((depth) => depth === 0);
   if (stalled === null) await eventually(drained, DELIVERY_TIMEOUT_MS, 'the notify queues to drain');
@@ -328,8 +328,8 @@ async function runLoad(mode: FaultMode): Promise<LoadSummary> {
   const unexpected = receivers.reduce((sum, receiver) => sum + receiver.unexpected.length, 0);
   const duplicates = framesReceived - unique - unexpected;
   const [deadNotifyUser, deadNotifyConnection] = await Promise.all([
-    deadLetterDepth(dev.queues.notifyUser.deadLetterUrl),
-    deadLetterDepth(dev.queues.notifyConnection.deadLetterUrl),
+    deadLetterDepth(dev.queues.NotifyUser.deadLetterUrl),
+    deadLetterDepth(dev.queues.NotifyConnection.deadLetterUrl),
   ]);
   const summary = {
     faults: mode,
@@ -376,8 +376,8 @@ async function runLoad(mode: FaultMode): Promise<LoadSummary> {
     const own = notifications.filter((n) => n.userId === receiver.userId).map((n) => n.id);
     expect([...receiver.ids].sort()).toEqual(own.sort());
   }
-  expect(await deadLetters(dev.queues.notifyUser.deadLetterUrl)).toEqual([]);
-  expect(await deadLetters(dev.queues.notifyConnection.deadLetterUrl)).toEqual([]);
+  expect(await deadLetters(dev.queues.NotifyUser.deadLetterUrl)).toEqual([]);
+  expect(await deadLetters(dev.queues.NotifyConnection.deadLetterUrl)).toEqual([]);
   expect(faults.posts).toBeGreaterThanOrEqual(framesExpected);
   await closeReceivers();
   await eventually(() => dev.gateway.connectionIds().length === 0, 10_000, 'every socket to close');

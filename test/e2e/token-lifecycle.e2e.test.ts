@@ -137,7 +137,7 @@ describeLifecycle(
       for (let start = 0; start < data.length; start += 10) {
         await stack.aws.sqs.send(
           new SendMessageBatchCommand({
-            QueueUrl: stack.queues.notifyUser.url,
+            QueueUrl: stack.queues.NotifyUser.url,
             Entries: data.slice(start, start + 10).map((item, index) => ({
               Id: `n${start + index}`,
               MessageBody: JSON.stringify({ userId, data: item }),

@@ -89,7 +89,7 @@ describe('wscat against pnpm dev', () => {
       await eventually(() => wscat.frames().length === 2, 10_000, 'the authorized frame');
       await stack.aws.sqs.send(
         new SendMessageCommand({
-          QueueUrl: stack.queues.notifyUser.url,
+          QueueUrl: stack.queues.NotifyUser.url,
           MessageBody: JSON.stringify({ userId: 'wscat-user', data: { from: 'the queue' }, id: 'w-1' }),
         }),
       );

@@ -97,7 +97,7 @@ export async function startDevTarget(options: { maxConnectionMs?: number } = {})
     notify: async (userId, data) => {
       await stack.aws.sqs.send(
         new SendMessageCommand({
-          QueueUrl: stack.queues.notifyUser.url,
+          QueueUrl: stack.queues.NotifyUser.url,
           MessageBody: JSON.stringify({ userId, data }),
         }),
       );

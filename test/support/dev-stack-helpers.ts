@@ -23,7 +23,7 @@ export async function tokenFor(stack: DevStack, userId: string): Promise<string>
 export async function notifyUser(stack: DevStack, userId: string, id: string, data: unknown): Promise<void> {
   await stack.aws.sqs.send(
     new SendMessageCommand({
-      QueueUrl: stack.queues.notifyUser.url,
+      QueueUrl: stack.queues.NotifyUser.url,
       MessageBody: JSON.stringify({ userId, id, data }),
     }),
   );
@@ -32,7 +32,7 @@ export async function notifyUser(stack: DevStack, userId: string, id: string, da
 /** The connection ids the registry holds for `userId` (a consistent scan). */
 export async function recordsOf(stack: DevStack, userId: string): Promise<string[]> {
   const { Items = [] } = await stack.aws.dynamoDb.send(
-    new ScanCommand({ TableName: LOCAL_RESOURCES.connectionsTable, ConsistentRead: true }),
+    new ScanCommand({ TableName: LOCAL_RESOURCES.tables.Connections, ConsistentRead: true }),
   );
   return Items.filter((item) => item.userId?.S === userId).map((item) => item.connectionId?.S ?? '');
 }

@@ -26,14 +26,6 @@ export const QUEUE_BATCH_SIZE = 10;
  */
 export const DIRECT_PUSH_LIMIT = 10;
 
-/**
- * Most concurrent invocations of each queue's consumer (the event source's
- * `maximumConcurrency`, 2 to 1000), so a large fan-out or a dead-letter redrive cannot take the
- * account's concurrency from the WebSocket route functions. Overridden at deploy by
- * `PUSHLINE_MAX_CONCURRENCY_<QUEUE>`.
- */
-export const QUEUE_MAX_CONCURRENCY = { NotifyUser: 10, NotifyConnection: 50, Deadlines: 5 } as const;
-
 /** How long a dead-letter queue keeps a message: 14 days, SQS's maximum (its default is 4). */
 export const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;
 

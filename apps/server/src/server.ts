@@ -16,7 +16,7 @@ import {
   type Clock,
   Connect,
   type ConnectionPusher,
-  defaultActions,
+  builtInActions,
   Disconnect,
   EnforceAuthorizeDeadline,
   EnforceTokenExpiry,
@@ -25,7 +25,6 @@ import {
   NotifyConnection,
   NotifyUser,
   parseNotifyUserMessage,
-  ResumeAction,
   Route,
   type RouteInput,
   type RouteOutcome,
@@ -162,10 +161,10 @@ export async function startServer(
   });
   const disconnect = new Disconnect(repository);
   const stream = new InMemoryNotificationStream({ clock, retentionMs: config.streamRetentionMs });
-  const route = new Route(repository, [
-    ...defaultActions(new Authorize(repository, verifier)),
-    new ResumeAction(stream),
-  ]);
+  const route = new Route(
+    repository,
+    builtInActions({ authorize: new Authorize(repository, verifier), stream }),
+  );
   const notifyConnection = new NotifyConnection(pusher, repository, clock);
   // The registry is in this process's memory, so a page costs no I/O, while each page sorts
   // the user's ids: the largest page walks 10,000 sockets in 10 pages instead of 100.

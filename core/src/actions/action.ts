@@ -10,7 +10,8 @@ export interface ActionContext {
 
 /**
  * One client action, looked up by {@link Route} from the frame's `action` field.
- * Adding an action = writing one of these and passing it to `Route` (and, on AWS, adding a route).
+ * Adding an action = writing one of these and passing it to `Route`; a built-in one is also
+ * named in `BUILT_IN_ACTIONS`, which gives it its own route on AWS.
  */
 export interface Action {
   /** The value of `action` that selects it. */

@@ -2,6 +2,7 @@ import { type ClientFrame, errorFrame, type ServerFrame } from '../domain/frame.
 import type { ConnectionId, UserId } from '../domain/ids.js';
 import type { Outcome } from '../domain/outcome.js';
 import type { Action, ActionContext } from './action.js';
+import type { BuiltInActionName } from './built-in.js';
 
 /**
  * What the action needs: in-band authorization of a connection with a token (the `Authorize`
@@ -16,7 +17,7 @@ export interface InBandAuthorization {
 
 /** `{"action":"authorize","token":"<JWT>"}` → `{"type":"authorized","userId":"…"}` or `UNAUTHORIZED`. */
 export class AuthorizeAction implements Action {
-  readonly name = 'authorize';
+  readonly name = 'authorize' satisfies BuiltInActionName;
   readonly allowAnonymous = true;
 
   constructor(private readonly authorize: InBandAuthorization) {}

@@ -1,9 +1,10 @@
 import { type ClientFrame, errorFrame, type ServerFrame } from '../domain/frame.js';
 import type { Action } from './action.js';
+import type { BuiltInActionName } from './built-in.js';
 
 /** `{"action":"ping","name":"Stepan"}` → `{"type":"pong","name":"Stepan"}`; `name` is optional. */
 export class PingAction implements Action {
-  readonly name = 'ping';
+  readonly name = 'ping' satisfies BuiltInActionName;
   readonly allowAnonymous = true;
 
   handle(frame: ClientFrame): Promise<ServerFrame> {

@@ -15,6 +15,7 @@ import {
   type StreamPosition,
 } from '../domain/stream.js';
 import type { Action, ActionContext } from './action.js';
+import type { BuiltInActionName } from './built-in.js';
 
 /** What resume reads: the sender's stream after a position (a `NotificationStream` is one). */
 export interface StreamReader {
@@ -44,7 +45,7 @@ const REQUEST_ID_RESERVE = 512;
  * Anonymous senders get `UNAUTHORIZED` from Route; bad arguments `MALFORMED_FRAME`.
  */
 export class ResumeAction implements Action {
-  readonly name = 'resume';
+  readonly name = 'resume' satisfies BuiltInActionName;
   readonly allowAnonymous = false;
   private readonly replayLimit: number;
 

@@ -9,7 +9,8 @@ import {
   notificationsTableDefinition,
 } from '@pushline/adapters/dynamodb';
 import { ENV } from '@pushline/lambda/config';
-import { type LocalGateway, startLocalGateway } from '@pushline/local';
+import { CONNECT_AUTHORIZER, WEB_SOCKET_ROUTES } from '@pushline/lambda/topology';
+import { type LocalGateway, type LocalGatewayRoutes, startLocalGateway } from '@pushline/local';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -117,15 +118,14 @@ async function deliverNotifyUser(userId: string, data: unknown, sockets: number)
   expect(pushed.response).toEqual({ batchItemFailures: [] });
 }
 
-const wsRoutes = (connectHandler: string) =>
-  ({
-    $connect: { handler: call(connectHandler), functionName: 'connect' },
-    $disconnect: { handler: call('disconnect'), functionName: 'disconnect' },
-    $default: { handler: call('default'), twoWay: true, functionName: 'default' },
-    ping: { handler: call('ping'), twoWay: true, functionName: 'ping' },
-    authorize: { handler: call('authorize'), twoWay: true, functionName: 'authorize' },
-    resume: { handler: call('resume'), twoWay: true, functionName: 'resume' },
-  }) as const;
+/** The topology's WebSocket routes, `$connect` run by the bundle loaded as `connectHandler`. */
+const wsRoutes = (connectHandler: string): LocalGatewayRoutes =>
+  Object.fromEntries(
+    WEB_SOCKET_ROUTES.map(({ key, entry, twoWay }) => [
+      key,
+      { handler: call(key === '$connect' ? connectHandler : entry), twoWay, functionName: entry },
+    ]),
+  );
 
 beforeAll(async () => {
   [bundles, dynamo, sqs] = await Promise.all([buildTestBundles(), startDynalite(), startSqs()]);
@@ -151,9 +151,9 @@ beforeAll(async () => {
     log: () => undefined,
     routes: wsRoutes('connect:connect-mode'),
     authorizer: {
-      handler: call('authorizer'),
-      identitySources: ['route.request.querystring.token'],
-      functionName: 'authorizer',
+      handler: call(CONNECT_AUTHORIZER.entry),
+      identitySources: CONNECT_AUTHORIZER.identitySources,
+      functionName: CONNECT_AUTHORIZER.entry,
     },
   });
   setEnv({

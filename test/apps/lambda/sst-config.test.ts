@@ -7,6 +7,15 @@ import { CONNECTIONS_TABLE, EXPORTS_TABLE } from '@pushline/adapters/dynamodb';
 import { LAMBDA_ROOT, moduleExports, sstConfigBundleErrors } from '@pushline/lambda/build';
 import { type Entry, ENTRIES, ENV, envFor } from '@pushline/lambda/config';
 import { QUEUE_SETTINGS } from '@pushline/lambda/deployment';
+import {
+  CONNECT_AUTHORIZER,
+  HTTP_ROUTES,
+  httpRouteKey,
+  QUEUE_CONSUMER,
+  QUEUES,
+  WEB_SOCKET_ROUTES,
+} from '@pushline/lambda/topology';
+import { devStackPlan } from '@pushline/local/dev';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leastPrivilege } from './least-privilege.js';
 import { type Declared, type DeclaredFunction, installSstStubs, type SstStubs } from './sst-stubs.js';
@@ -124,20 +133,16 @@ describe('sst.config.ts, evaluated offline', () => {
     const routes = declared.functions.flatMap(({ at, fn }) =>
       at.kind === 'ws-route' ? [[at.key, entryOf(fn), at.args]] : [],
     );
-    expect(routes.map(([key, entry]) => [key, entry])).toEqual([
-      ['$connect', 'connect'],
-      ['$disconnect', 'disconnect'],
-      ['$default', 'default'],
-      ['ping', 'ping'],
-      ['authorize', 'authorize'],
-      ['resume', 'resume'],
-    ]);
+    expect(routes.map(([key, entry]) => [key, entry])).toEqual(
+      WEB_SOCKET_ROUTES.map(({ key, entry }) => [key, entry]),
+    );
     const twoWay = routes.filter(([, , args]) =>
       JSON.stringify(args ?? {}).includes('routeResponseSelectionExpression'),
     );
-    expect(twoWay.map(([key]) => key)).toEqual(['$default', 'ping', 'authorize', 'resume']);
+    const twoWayKeys = WEB_SOCKET_ROUTES.filter((route) => route.twoWay).map(({ key }) => key);
+    expect(twoWay.map(([key]) => key)).toEqual(twoWayKeys);
     expect(declared.routeResponses).toEqual(
-      ['$default', 'ping', 'authorize', 'resume'].map((key) => ({
+      twoWayKeys.map((key) => ({
         apiId: 'wsapi',
         routeId: `route:${key}`,
         routeResponseKey: '$default',
@@ -165,13 +170,12 @@ describe('sst.config.ts, evaluated offline', () => {
     expect(connect?.at).toEqual({ kind: 'ws-route', key: '$connect', args: undefined });
     const httpRoutes = (declared: Declared) =>
       declared.functions.flatMap(({ at, fn }) => (at.kind === 'http-route' ? [[at.key, entryOf(fn)]] : []));
-    expect(httpRoutes(dev)).toEqual([
-      ['POST /token', 'token'],
-      ['POST /exports', 'create-export'],
-      ['GET /exports/{id}', 'get-export'],
-    ]);
+    expect(httpRoutes(dev)).toEqual(HTTP_ROUTES.map((route) => [httpRouteKey(route), route.entry]));
     const { declared: production } = await evaluate('production');
-    expect(httpRoutes(production).map(([key]) => key)).toEqual(['POST /exports', 'GET /exports/{id}']);
+    expect(httpRoutes(production).map(([key]) => key)).toEqual(
+      HTTP_ROUTES.filter((route) => !route.devOnly).map(httpRouteKey),
+    );
+    expect(HTTP_ROUTES.filter((route) => route.devOnly).map(httpRouteKey)).toEqual(['POST /token']);
   });
 
   it('subscribes one function per queue with partial batch responses, and gives every queue a dead-letter queue', async () => {
@@ -183,13 +187,11 @@ describe('sst.config.ts, evaluated offline', () => {
       batch: { size: 10, partialResponses: true },
       transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency } } },
     });
-    expect(subscribers).toEqual([
-      ['NotifyUser', 'notify-user', consumer(10)],
-      ['NotifyConnection', 'notify-connection', consumer(50)],
-      ['Deadlines', 'deadline', consumer(5)],
-    ]);
+    expect(subscribers).toEqual(
+      QUEUES.map((queue) => [queue.name, queue.consumer, consumer(queue.maxConcurrency)]),
+    );
     expect(QUEUE_SETTINGS).toEqual({ maxReceiveCount: 5, visibilityTimeoutSeconds: 120 });
-    for (const name of ['NotifyUser', 'NotifyConnection', 'Deadlines']) {
+    for (const { name } of QUEUES) {
       expect(declared.queues[name]).toEqual({
         // The same settings pnpm dev gives its local queues (apps/local/src/dev/stack.ts).
         dlq: { queue: queue(`${name}Dlq`), retry: QUEUE_SETTINGS.maxReceiveCount },
@@ -207,7 +209,7 @@ describe('sst.config.ts, evaluated offline', () => {
         comparisonOperator: 'GreaterThanThreshold',
       });
     }
-    expect(Object.keys(declared.alarms)).toHaveLength(3);
+    expect(Object.keys(declared.alarms)).toHaveLength(QUEUES.length);
   });
 
   it('builds the tables from the adapters’ single table definitions', async () => {
@@ -305,7 +307,7 @@ describe('sst.config.ts refuses to deploy what would fail later', () => {
   it('serves no POST /token where the verifiers use a JWKS, even in dev mode', async () => {
     const { declared, outputs } = await evaluate('dev', JWKS_ENV);
     expect(outputs).toMatchObject({ mode: 'dev' });
-    expect(httpRoutes(declared)).toEqual(['POST /exports', 'GET /exports/{id}']);
+    expect(httpRoutes(declared)).toEqual(HTTP_ROUTES.filter((route) => !route.devOnly).map(httpRouteKey));
     expect(declared.secrets).toEqual([]);
   });
 
@@ -377,4 +379,44 @@ describe('sst.config.ts refuses to deploy what would fail later', () => {
     const deadline = dev.functions.find(({ at }) => at.kind === 'subscriber' && at.queue === 'Deadlines');
     expect(JSON.stringify(deadline?.at)).toContain('"maximumConcurrency":3');
   });
+});
+
+describe('the dev stack runs what sst.config.ts deploys on a dev stage', () => {
+  it.each(['either', 'connect'] as const)(
+    'has the same WebSocket routes, authorizer, queue consumers, HTTP routes and functions in auth mode %s',
+    async (authMode) => {
+      const { declared } = await evaluate('dev', { [ENV.authMode]: authMode });
+      const plan = devStackPlan(authMode);
+      const at = <K extends Declared['functions'][number]['at']['kind']>(kind: K) =>
+        declared.functions.flatMap(({ at, fn }) =>
+          at.kind === kind ? [{ at: at as Extract<typeof at, { kind: K }>, entry: entryOf(fn) }] : [],
+        );
+      expect(
+        at('ws-route').map(({ at: route, entry }) => ({
+          key: route.key,
+          entry,
+          twoWay: JSON.stringify(route.args ?? {}).includes('routeResponseSelectionExpression'),
+        })),
+      ).toEqual(plan.webSocketRoutes);
+      expect(
+        at('authorizer').map(({ at: authorizer, entry }) => [authorizer.identitySources, entry]),
+      ).toEqual(plan.authorizer === null ? [] : [[plan.authorizer.identitySources, plan.authorizer.entry]]);
+      expect(
+        at('subscriber').map(({ at: subscriber, entry }) => ({
+          queue: subscriber.queue,
+          entry,
+          batchSize: (subscriber.args as { batch?: { size?: number } } | undefined)?.batch?.size,
+        })),
+      ).toEqual(plan.consumers);
+      expect(at('http-route').map(({ at: route, entry }) => [route.key, entry])).toEqual(
+        plan.httpRoutes.map((route) => [httpRouteKey(route), route.entry]),
+      );
+      // The stack loads every handler module; the deployment leaves the authorizer out in auth mode either.
+      const deployed = declared.functions.map(({ fn }) => entryOf(fn));
+      expect([...new Set(plan.entries)].sort()).toEqual(
+        [...new Set([...deployed, ...(authMode === 'either' ? [CONNECT_AUTHORIZER.entry] : [])])].sort(),
+      );
+      expect(plan.consumers.every((consumer) => consumer.batchSize === QUEUE_CONSUMER.batchSize)).toBe(true);
+    },
+  );
 });

@@ -48,14 +48,14 @@ const BREAKS: readonly {
 }[] = [
   {
     what: 'a two-way route without its RouteResponse',
-    from: "routeResponse('Ping', ws.route('ping', lambda('ping'), twoWay));",
-    to: "ws.route('ping', lambda('ping'), twoWay);",
+    from: 'if (replies) routeResponse(key, route);',
+    to: "if (replies && key !== 'ping') routeResponse(key, route);",
     caught: { 'two-way': ['ping has 0 RouteResponses'] },
   },
   {
     what: 'a queue without a dead-letter queue, and a visibility timeout under its subscriber’s six timeouts',
-    from: "const deadlines = queueWithDlq('Deadlines');",
-    to: "const deadlines = new sst.aws.Queue('Deadlines', { visibilityTimeout: '60 seconds' }); new sst.aws.Queue('DeadlinesDlq');",
+    from: '[name, queueWithDlq(name)]',
+    to: "[name, name === 'Deadlines' ? (new sst.aws.Queue('DeadlinesDlq'), new sst.aws.Queue('Deadlines', { visibilityTimeout: '60 seconds' })) : queueWithDlq(name)]",
     caught: {
       redrive: ['Deadlines has no redrive policy'],
       visibility: ['Deadlines: visibility 60 s < 6 × 20 s'],
@@ -79,16 +79,16 @@ const BREAKS: readonly {
   },
   {
     what: '$connect without its authorizer in connect mode',
-    from: "ws.route('$connect', lambda('connect'), { auth: { lambda: authorizer.id } });",
-    to: "ws.route('$connect', lambda('connect'));",
+    from: '{ auth: { lambda: authorizer.id } }',
+    to: 'undefined',
     caught: {
       authorizer: ['$connect has no CUSTOM authorization', '$connect does not use the authorizer'],
     },
   },
   {
     what: 'POST /token outside dev mode',
-    from: "if (servesTokens) http.route('POST /token', lambda('token'));",
-    to: "http.route('POST /token', lambda('token'));",
+    from: 'if (servesTokens || !route.devOnly)',
+    to: 'if (route.entry.length > 0)',
     caught: {
       'http-routes': [
         'HTTP routes are GET /exports/{id}, POST /exports, POST /token, expected GET /exports/{id}, POST /exports',
@@ -100,8 +100,8 @@ const BREAKS: readonly {
   },
   {
     what: 'subscribers without partial batch responses',
-    from: 'batch: { size: QUEUE_BATCH_SIZE, partialResponses: true },',
-    to: 'batch: { size: QUEUE_BATCH_SIZE, partialResponses: false },',
+    from: 'partialResponses: QUEUE_CONSUMER.partialResponses',
+    to: 'partialResponses: false',
     caught: {
       'event-source-mappings': [
         'NotifyUser does not report batch item failures',
@@ -142,8 +142,8 @@ const BREAKS: readonly {
   },
   {
     what: 'a second resource with the type and name of another (Pulumi would refuse the URN)',
-    from: "routeResponse('Authorize', ws.route('authorize', lambda('authorize'), twoWay));",
-    to: "routeResponse('Authorize', ws.route('authorize', lambda('authorize'), twoWay)); new aws.apigatewayv2.RouteResponse('DefaultRouteResponse', { apiId: ws.nodes.api.id, routeId: 'elsewhere', routeResponseKey: '$default' });",
+    from: "const http = new sst.aws.ApiGatewayV2('Http');",
+    to: "new aws.apigatewayv2.RouteResponse('DefaultRouteResponse', { apiId: ws.nodes.api.id, routeId: 'elsewhere', routeResponseKey: '$default' }); const http = new sst.aws.ApiGatewayV2('Http');",
     caught: {
       unique: ['aws:apigatewayv2/routeResponse:RouteResponse DefaultRouteResponse registered 2 times'],
       'two-way': ['DefaultRouteResponse points at no WebSocket route'],

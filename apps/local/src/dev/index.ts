@@ -2,4 +2,4 @@ export { type AwsCall, type AwsFaultHook } from './aws-faults.js';
 export { type DevConfig, loadDevConfig } from './config.js';
 export { createQueueWithDeadLetter, drainQueue, LOCAL_REGION, startLocalAws } from './local-aws.js';
 export { type BatchReport } from './sqs-poller.js';
-export { type DevStack, LOCAL_RESOURCES, startDevStack } from './stack.js';
+export { type DevStack, devStackPlan, LOCAL_RESOURCES, startDevStack } from './stack.js';

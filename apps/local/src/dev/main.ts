@@ -1,4 +1,5 @@
 import { stopOnSignals } from '@pushline/adapters/system';
+import { HTTP_ROUTES } from '@pushline/lambda/topology';
 import { loadDevConfig } from './config.js';
 import { startDevStack } from './stack.js';
 
@@ -9,8 +10,8 @@ const lines = [
   `  Demo page      ${stack.httpUrl}/`,
   `  WebSocket      ${stack.wsUrl}   (add ?token=… or send {"action":"authorize","token":"…"})`,
   `  @connections   ${stack.managementEndpoint}/@connections/{connectionId}`,
-  `  REST           POST ${stack.httpUrl}/token {"userId":"…"} · POST ${stack.httpUrl}/exports · GET ${stack.httpUrl}/exports/{id}`,
-  `  SQS endpoint   ${stack.aws.sqsEndpoint}   NotifyUser queue: ${stack.queues.notifyUser.url}`,
+  `  REST           ${HTTP_ROUTES.map((route) => `${route.method} ${stack.httpUrl}${route.path}`).join(' · ')}`,
+  `  SQS endpoint   ${stack.aws.sqsEndpoint}   NotifyUser queue: ${stack.queues.NotifyUser.url}`,
   `  DynamoDB       ${stack.aws.dynamoDbEndpoint}`,
   'Press Ctrl+C to stop.',
 ];

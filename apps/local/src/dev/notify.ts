@@ -28,7 +28,9 @@ const sqs = new SQSClient({
   credentials: LOCAL_CREDENTIALS,
 });
 try {
-  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: LOCAL_RESOURCES.notifyUserQueue }));
+  const { QueueUrl } = await sqs.send(
+    new GetQueueUrlCommand({ QueueName: LOCAL_RESOURCES.queues.NotifyUser }),
+  );
   const sent = await sqs.send(
     new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ userId, id, data: parsed }) }),
   );

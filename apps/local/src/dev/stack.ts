@@ -5,15 +5,28 @@ import {
   notificationsTableDefinition,
 } from '@pushline/adapters/dynamodb';
 import { DEFAULT_CONNECT_GRACE_MS } from '@pushline/core';
-import { ENV as LAMBDA_ENV } from '@pushline/lambda/config';
-import { DIRECT_PUSH_LIMIT, QUEUE_BATCH_SIZE, QUEUE_SETTINGS } from '@pushline/lambda/deployment';
+import { type Entry, ENV as LAMBDA_ENV } from '@pushline/lambda/config';
+import { DIRECT_PUSH_LIMIT, QUEUE_SETTINGS } from '@pushline/lambda/deployment';
+import {
+  CONNECT_AUTHORIZER,
+  FUNCTIONS,
+  HTTP_ROUTES,
+  type HttpRoute,
+  QUEUE_CONSUMER,
+  type QueueName,
+  QUEUES,
+  type TableName,
+  TABLES,
+  WEB_SOCKET_ROUTES,
+  type WebSocketRoute,
+} from '@pushline/lambda/topology';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startLocalGateway, type LocalGateway, type LocalGatewayTimeouts } from '../gateway.js';
 import type { InvocableHandler } from '../invoke.js';
 import type { ManagementFaultHook } from '../management-api.js';
 import { type AwsFaultHook, startAwsFaultProxy } from './aws-faults.js';
-import { applyLambdaEnvironment, type DevConfig, type DevLogLevel } from './config.js';
+import { applyLambdaEnvironment, type DevAuthMode, type DevConfig, type DevLogLevel } from './config.js';
 import { startHttpApi, type HttpApi } from './http-api.js';
 import {
   createQueueWithDeadLetter,
@@ -25,15 +38,30 @@ import {
 } from './local-aws.js';
 import { type BatchReport, startSqsPoller, type SqsPoller } from './sqs-poller.js';
 
-/** Names of the local resources, as `sst deploy` would name them in a stage. */
-export const LOCAL_RESOURCES = {
-  connectionsTable: 'pushline-connections',
-  exportsTable: 'pushline-exports',
-  notificationsTable: 'pushline-notifications',
-  notifyUserQueue: 'pushline-notify-user',
-  notifyConnectionQueue: 'pushline-notify-connection',
-  deadlinesQueue: 'pushline-deadlines',
-} as const;
+/** A resource's local name, as `sst deploy` would name it in a stage: `NotifyUser` → `pushline-notify-user`. */
+const localName = (name: string): string =>
+  `pushline-${name.replace(/(?<=[a-z])(?=[A-Z])/g, '-').toLowerCase()}`;
+
+/** Names of the local tables and queues (each topology resource's {@link localName}). */
+export const LOCAL_RESOURCES: {
+  readonly tables: Readonly<Record<TableName, string>>;
+  readonly queues: Readonly<Record<QueueName, string>>;
+} = {
+  tables: Object.fromEntries(TABLES.map(({ name }) => [name, localName(name)])) as Record<TableName, string>,
+  queues: Object.fromEntries(QUEUES.map(({ name }) => [name, localName(name)])) as Record<QueueName, string>,
+};
+
+/** Creates a topology table on dynalite, from the adapters' own definition. */
+function createTable(aws: LocalAws, table: TableName, name: string): Promise<unknown> {
+  switch (table) {
+    case 'Connections':
+      return createConnectionsTable(aws.dynamoDb, name);
+    case 'Exports':
+      return aws.dynamoDb.send(new CreateTableCommand(exportsTableDefinition(name)));
+    case 'Notifications':
+      return aws.dynamoDb.send(new CreateTableCommand(notificationsTableDefinition(name)));
+  }
+}
 
 /**
  * What the local queues are created with. local-aws-sqs (2.0.2) counts a
@@ -44,10 +72,45 @@ export const LOCAL_RESOURCES = {
 const PEER_QUEUE_SETTINGS = { ...QUEUE_SETTINGS, maxReceiveCount: 2 * QUEUE_SETTINGS.maxReceiveCount };
 
 /**
- * Receive loops on the NotifyConnection queue: Lambda scales SQS pollers with the backlog,
- * and a fan-out puts a user's whole batch list on this queue at once.
+ * Receive loops per queue: Lambda scales SQS pollers with the backlog, and a fan-out puts a
+ * user's whole batch list on the NotifyConnection queue at once.
  */
-const NOTIFY_CONNECTION_POLLERS = 12;
+const POLLERS: Readonly<Record<QueueName, number>> = { NotifyUser: 4, NotifyConnection: 12, Deadlines: 2 };
+
+/**
+ * What the stack runs, in one auth mode: apps/lambda's topology, as `sst.config.ts` deploys it
+ * on a dev stage (a test checks the two agree). {@link startDevStack} builds everything from it.
+ */
+export interface DevStackPlan {
+  readonly webSocketRoutes: readonly WebSocketRoute[];
+  /** The `$connect` authorizer, in auth mode `connect` only. */
+  readonly authorizer: typeof CONNECT_AUTHORIZER | null;
+  /** Each queue and the entry its poller invokes, with batches of `batchSize`. */
+  readonly consumers: readonly {
+    readonly queue: QueueName;
+    readonly entry: Entry;
+    readonly batchSize: number;
+  }[];
+  /** Every HTTP route: the stack is dev mode, so the dev-only ones too. */
+  readonly httpRoutes: readonly HttpRoute[];
+  /** Every handler module the stack loads. */
+  readonly entries: readonly Entry[];
+}
+
+/** The {@link DevStackPlan} of an auth mode. */
+export function devStackPlan(authMode: DevAuthMode): DevStackPlan {
+  return {
+    webSocketRoutes: WEB_SOCKET_ROUTES,
+    authorizer: authMode === 'connect' ? CONNECT_AUTHORIZER : null,
+    consumers: QUEUES.map((queue) => ({
+      queue: queue.name,
+      entry: queue.consumer,
+      batchSize: QUEUE_CONSUMER.batchSize,
+    })),
+    httpRoutes: HTTP_ROUTES,
+    entries: FUNCTIONS.map((fn) => fn.entry),
+  };
+}
 
 /** Options of {@link startDevStack} beyond the {@link DevConfig}. */
 export interface DevStackOptions {
@@ -83,33 +146,11 @@ export interface DevStack {
   /** `http://127.0.0.1:3000`: the REST API and the demo page. */
   readonly httpUrl: string;
   readonly aws: LocalAws;
-  readonly queues: {
-    readonly notifyUser: LocalQueue;
-    readonly notifyConnection: LocalQueue;
-    readonly deadlines: LocalQueue;
-  };
+  /** The queues of the topology, by name (`NotifyUser`, …). */
+  readonly queues: Readonly<Record<QueueName, LocalQueue>>;
   readonly gateway: LocalGateway;
   close(): Promise<void>;
 }
-
-/** The `apps/lambda` handler modules the stack loads. */
-const HANDLER_NAMES = [
-  'authorizer',
-  'connect',
-  'disconnect',
-  'default',
-  'ping',
-  'authorize',
-  'resume',
-  'notify-user',
-  'notify-connection',
-  'deadline',
-  'token',
-  'create-export',
-  'get-export',
-] as const;
-
-type HandlerName = (typeof HANDLER_NAMES)[number];
 
 let stacks = 0;
 
@@ -120,20 +161,23 @@ let stacks = 0;
  * REST API with the demo page.
  */
 export async function startDevStack(config: DevConfig, options: DevStackOptions = {}): Promise<DevStack> {
+  const plan = devStackPlan(config.authMode);
   const aws = await startLocalAws(config.host, { sqs: config.sqsPort, dynamoDb: config.dynamoDbPort });
   const closers: (() => Promise<void>)[] = [() => aws.close()];
   try {
     // The peers start empty, in memory: nothing exists yet.
-    await createConnectionsTable(aws.dynamoDb, LOCAL_RESOURCES.connectionsTable);
-    await aws.dynamoDb.send(new CreateTableCommand(exportsTableDefinition(LOCAL_RESOURCES.exportsTable)));
-    await aws.dynamoDb.send(
-      new CreateTableCommand(notificationsTableDefinition(LOCAL_RESOURCES.notificationsTable)),
-    );
-    const [notifyUser, notifyConnection, deadlines] = await Promise.all([
-      createQueueWithDeadLetter(aws.sqs, LOCAL_RESOURCES.notifyUserQueue, PEER_QUEUE_SETTINGS),
-      createQueueWithDeadLetter(aws.sqs, LOCAL_RESOURCES.notifyConnectionQueue, PEER_QUEUE_SETTINGS),
-      createQueueWithDeadLetter(aws.sqs, LOCAL_RESOURCES.deadlinesQueue, PEER_QUEUE_SETTINGS),
-    ]);
+    for (const { name } of TABLES) await createTable(aws, name, LOCAL_RESOURCES.tables[name]);
+    const queues = Object.fromEntries(
+      await Promise.all(
+        QUEUES.map(
+          async ({ name }) =>
+            [
+              name,
+              await createQueueWithDeadLetter(aws.sqs, LOCAL_RESOURCES.queues[name], PEER_QUEUE_SETTINGS),
+            ] as const,
+        ),
+      ),
+    ) as Record<QueueName, LocalQueue>;
 
     // The gateway's port decides the management endpoint the handlers need, so routes
     // call through `handlers`, filled in once the modules are loaded with that environment.
@@ -143,9 +187,9 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
         ? { dynamoDb: aws.dynamoDbEndpoint, sqs: aws.sqsEndpoint }
         : await startFaultProxies(aws, options.awsFault, config.host, closers);
 
-    const handlers = new Map<HandlerName, InvocableHandler>();
+    const handlers = new Map<Entry, InvocableHandler>();
     const via =
-      (name: HandlerName): InvocableHandler =>
+      (name: Entry): InvocableHandler =>
       (event, context, callback) => {
         const handler = handlers.get(name);
         if (handler === undefined) throw new Error(`handler ${name} is not loaded yet`);
@@ -157,29 +201,25 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
       stage: config.stage,
       ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
       ...(options.managementFault === undefined ? {} : { managementFault: options.managementFault }),
-      ...(config.authMode === 'connect'
-        ? { authorizer: { handler: via('authorizer'), identitySources: ['route.request.querystring.token'] } }
-        : {}),
-      routes: {
-        $connect: { handler: via('connect') },
-        $disconnect: { handler: via('disconnect') },
-        $default: { handler: via('default'), twoWay: true },
-        ping: { handler: via('ping'), twoWay: true },
-        authorize: { handler: via('authorize'), twoWay: true },
-        resume: { handler: via('resume'), twoWay: true },
-      },
+      ...(plan.authorizer === null
+        ? {}
+        : {
+            authorizer: {
+              handler: via(plan.authorizer.entry),
+              identitySources: plan.authorizer.identitySources,
+            },
+          }),
+      routes: Object.fromEntries(
+        plan.webSocketRoutes.map(({ key, entry, twoWay }) => [key, { handler: via(entry), twoWay }]),
+      ),
     });
     closers.unshift(() => gateway.close());
 
     applyLambdaEnvironment({
       [LAMBDA_ENV.mode]: 'dev',
       [LAMBDA_ENV.authMode]: config.authMode,
-      [LAMBDA_ENV.connectionsTable]: LOCAL_RESOURCES.connectionsTable,
-      [LAMBDA_ENV.exportsTable]: LOCAL_RESOURCES.exportsTable,
-      [LAMBDA_ENV.notificationsTable]: LOCAL_RESOURCES.notificationsTable,
-      [LAMBDA_ENV.notifyUserQueueUrl]: notifyUser.url,
-      [LAMBDA_ENV.notifyConnectionQueueUrl]: notifyConnection.url,
-      [LAMBDA_ENV.deadlinesQueueUrl]: deadlines.url,
+      ...Object.fromEntries(TABLES.map((table) => [table.nameVariable, LOCAL_RESOURCES.tables[table.name]])),
+      ...Object.fromEntries(QUEUES.map((queue) => [queue.urlVariable, queues[queue.name].url])),
       [LAMBDA_ENV.managementEndpoint]: gateway.managementEndpoint,
       [LAMBDA_ENV.tokenSecret]: config.tokenSecret,
       [LAMBDA_ENV.authorizeDeadlineSeconds]: String(config.authorizeDeadlineSeconds),
@@ -200,25 +240,21 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
       POWERTOOLS_METRICS_DISABLED: 'true',
     });
     stacks += 1;
-    for (const name of HANDLER_NAMES) handlers.set(name, await loadHandler(name, stacks));
+    for (const name of plan.entries) handlers.set(name, await loadHandler(name, stacks));
 
-    const poll = (queue: LocalQueue, name: HandlerName, concurrency: number): SqsPoller =>
+    const pollers: SqsPoller[] = plan.consumers.map(({ queue, entry, batchSize }) =>
       startSqsPoller({
         client: aws.sqs,
-        queueUrl: queue.url,
-        queueArn: queue.arn,
-        functionName: name,
-        handler: via(name),
-        concurrency,
-        batchSize: QUEUE_BATCH_SIZE,
+        queueUrl: queues[queue].url,
+        queueArn: queues[queue].arn,
+        functionName: entry,
+        handler: via(entry),
+        concurrency: POLLERS[queue],
+        batchSize,
         retryVisibilitySeconds: options.retryVisibilitySeconds ?? 2,
         ...(options.onBatch === undefined ? {} : { onBatch: options.onBatch }),
-      });
-    const pollers = [
-      poll(notifyUser, 'notify-user', 4),
-      poll(notifyConnection, 'notify-connection', NOTIFY_CONNECTION_POLLERS),
-      poll(deadlines, 'deadline', 2),
-    ];
+      }),
+    );
     closers.unshift(() => Promise.all(pollers.map((poller) => poller.stop())).then(() => undefined));
 
     const http: HttpApi = await startHttpApi({
@@ -226,11 +262,12 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
       port: config.httpPort,
       staticDir: fileURLToPath(new URL('../../public', import.meta.url)),
       pageConfig: { wsUrl: gateway.url, stage: config.stage, authMode: config.authMode },
-      routes: [
-        { method: 'POST', path: '/token', functionName: 'token', handler: via('token') },
-        { method: 'POST', path: '/exports', functionName: 'create-export', handler: via('create-export') },
-        { method: 'GET', path: '/exports/{id}', functionName: 'get-export', handler: via('get-export') },
-      ],
+      routes: plan.httpRoutes.map(({ method, path, entry }) => ({
+        method,
+        path,
+        functionName: entry,
+        handler: via(entry),
+      })),
     });
     closers.unshift(() => http.close());
 
@@ -239,7 +276,7 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
       managementEndpoint: gateway.managementEndpoint,
       httpUrl: http.url,
       aws,
-      queues: { notifyUser, notifyConnection, deadlines },
+      queues,
       gateway,
       close: () => closeAll(closers),
     };
@@ -254,7 +291,7 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
  * on the URL), so a handler's module-scope container reads this stack's environment, as a
  * cold start does.
  */
-async function loadHandler(name: HandlerName, instance: number): Promise<InvocableHandler> {
+async function loadHandler(name: Entry, instance: number): Promise<InvocableHandler> {
   const path = createRequire(import.meta.url).resolve(`@pushline/lambda/handlers/${name}`);
   const module = (await import(`${pathToFileURL(path).href}?stack=${instance}`)) as { handler?: unknown };
   if (typeof module.handler !== 'function')

@@ -17,6 +17,13 @@ import {
   RUNTIME_PROVIDED,
 } from '@pushline/lambda/deployment';
 import {
+  CONNECT_AUTHORIZER,
+  HTTP_ROUTES as TOPOLOGY_HTTP_ROUTES,
+  httpRouteKey,
+  QUEUES as TOPOLOGY_QUEUES,
+  WEB_SOCKET_ROUTES,
+} from '@pushline/lambda/topology';
+import {
   DELIVERY_METRICS,
   DELIVERY_OUTCOMES,
   ENQUEUE_TO_PUSH_METRIC,
@@ -62,33 +69,21 @@ const production = (variant: Variant): boolean => variant.stage === 'production'
 
 // ---- the tables ----
 
+// The routes and queues are the topology's (apps/lambda/src/topology.ts), which the dev stack
+// runs too: the graph must deploy exactly those.
+
 /** Every WebSocket route and the entry it runs; two-way routes send the function's reply back. */
-const WS_ROUTES: readonly { key: string; entry: Entry; twoWay: boolean }[] = [
-  { key: '$connect', entry: 'connect', twoWay: false },
-  { key: '$disconnect', entry: 'disconnect', twoWay: false },
-  { key: '$default', entry: 'default', twoWay: true },
-  { key: 'ping', entry: 'ping', twoWay: true },
-  { key: 'authorize', entry: 'authorize', twoWay: true },
-  { key: 'resume', entry: 'resume', twoWay: true },
-];
+const WS_ROUTES = WEB_SOCKET_ROUTES;
 
 /** Every HTTP route, the entry it runs, and whether it exists only in dev mode. */
-const HTTP_ROUTES: readonly { key: string; entry: Entry; devOnly: boolean }[] = [
-  { key: 'POST /token', entry: 'token', devOnly: true },
-  { key: 'POST /exports', entry: 'create-export', devOnly: false },
-  { key: 'GET /exports/{id}', entry: 'get-export', devOnly: false },
-];
+const HTTP_ROUTES = TOPOLOGY_HTTP_ROUTES.map((route) => ({ ...route, key: httpRouteKey(route) }));
 
 /** Every queue (SST names the SQS queue `<name>Queue`), its dead-letter queue and its one subscriber. */
-const QUEUES: readonly {
-  name: 'NotifyUser' | 'NotifyConnection' | 'Deadlines';
-  dlq: string;
-  subscriber: Entry;
-}[] = [
-  { name: 'NotifyUser', dlq: 'NotifyUserDlq', subscriber: 'notify-user' },
-  { name: 'NotifyConnection', dlq: 'NotifyConnectionDlq', subscriber: 'notify-connection' },
-  { name: 'Deadlines', dlq: 'DeadlinesDlq', subscriber: 'deadline' },
-];
+const QUEUES = TOPOLOGY_QUEUES.map((queue) => ({
+  name: queue.name,
+  dlq: `${queue.name}Dlq`,
+  subscriber: queue.consumer,
+}));
 
 /** AWS's advice for a queue a Lambda reads: a visibility timeout of at least 6 × the function's timeout. */
 const VISIBILITY_FACTOR = 6;
@@ -166,8 +161,8 @@ const tableArn = (name: string): string => `arn:aws:dynamodb:${REGION}:${ACCOUNT
 function expectedEntries(variant: Variant): Entry[] {
   return (Object.keys(ENTRIES) as Entry[]).filter(
     (entry) =>
-      (entry !== 'token' || servesTokens(variant)) &&
-      (entry !== 'authorizer' || authModeOf(variant) === 'connect'),
+      (servesTokens(variant) || !HTTP_ROUTES.some((route) => route.devOnly && route.entry === entry)) &&
+      (entry !== CONNECT_AUTHORIZER.entry || authModeOf(variant) === 'connect'),
   );
 }
 
@@ -318,10 +313,10 @@ export const CHECKS: readonly Check[] = [
       if (authorizer.inputs.authorizerType !== 'REQUEST')
         problems.push(`authorizer type ${String(authorizer.inputs.authorizerType)}`);
       const sources = JSON.stringify(authorizer.inputs.identitySources);
-      if (sources !== JSON.stringify(['route.request.querystring.token']))
+      if (sources !== JSON.stringify(CONNECT_AUTHORIZER.identitySources))
         problems.push(`identity sources ${sources}`);
       const fn = graph.functionAt(authorizer.inputs.authorizerUri);
-      if (fn === undefined || graph.entryOf(fn) !== 'authorizer')
+      if (fn === undefined || graph.entryOf(fn) !== CONNECT_AUTHORIZER.entry)
         problems.push('the authorizer does not run the authorizer entry');
       else if (
         !invokePermission(
