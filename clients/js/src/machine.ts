@@ -16,6 +16,8 @@ export interface Notification {
   epoch?: string;
   /** The JSON value that was sent. */
   data: unknown;
+  /** `true` when it came in a `resume` reply (sent while the client had no socket), absent when it came live. */
+  recovered?: true;
 }
 
 /** What a `reset` event carries: the server could not recover what was missed. */
@@ -653,7 +655,7 @@ export class ConnectionMachine {
       if (Array.isArray(frame.notifications))
         for (const item of frame.notifications as unknown[])
           if (isObject(item) && typeof item.seq === 'number')
-            replayed.push({ id: String(item.id), seq: item.seq, epoch, data: item.data });
+            replayed.push({ id: String(item.id), seq: item.seq, epoch, data: item.data, recovered: true });
       const all = [...replayed, ...buffered].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
       if (this.epoch !== epoch) {
         // No position yet (or the server changed the stream without saying so): the reply is the
