@@ -10,7 +10,7 @@ export default $config({
     };
   },
   async run() {
-    const { ConfigError, ENV, envFor, loadConfig } = await import('./apps/lambda/src/composition/config.js');
+    const { ConfigError, ENV, loadConfig } = await import('./apps/lambda/src/composition/config.js');
     const {
       DIRECT_PUSH_LIMIT,
       DLQ_RETENTION_SECONDS,
@@ -31,7 +31,7 @@ export default $config({
     } = await import('./apps/lambda/src/topology.js');
     const { CONNECTIONS_TABLE, EXPORTS_TABLE, NOTIFICATIONS_TABLE } =
       await import('./adapters/src/dynamodb/index.js');
-    type Entry = Parameters<typeof envFor>[0];
+    type Entry = (typeof FUNCTIONS)[number]['entry'];
     type QueueName = (typeof QUEUES)[number]['name'];
     type TableName = (typeof TABLES)[number]['name'];
     type Permission = { actions: string[]; resources: $util.Input<string>[] };
