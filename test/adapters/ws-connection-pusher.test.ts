@@ -1,9 +1,9 @@
-// WsConnectionPusher keeps the ConnectionPusher contract: a real `ws` server on 127.0.0.1 attaches
-// each socket as the standalone server does (attach on connection, detach on close), and real `ws`
-// clients play the peers.
+// WsConnectionPusher keeps the ConnectionPusher contract: a real `ws` server on 127.0.0.1 registers
+// each socket's session as the standalone server does (add on connection, remove on close), the
+// pusher reads that one registry, and real `ws` clients play the peers.
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { WsConnectionPusher } from '@pushline/adapters/ws';
+import { WsConnectionPusher, WsSessionRegistry } from '@pushline/adapters/ws';
 import { WebSocketServer } from 'ws';
 import {
   describeConnectionPusherContract,
@@ -12,7 +12,8 @@ import {
 import { connect, within } from '../support/local-gateway.js';
 
 describeConnectionPusherContract('WsConnectionPusher', async () => {
-  const pusher = new WsConnectionPusher();
+  const sessions = new WsSessionRegistry();
+  const pusher = new WsConnectionPusher(sessions);
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => wss.once('listening', resolve));
   const { port } = wss.address() as AddressInfo;
@@ -22,16 +23,24 @@ describeConnectionPusherContract('WsConnectionPusher', async () => {
   wss.on('connection', (socket, request) => {
     const peer = new URL(request.url ?? '/', 'http://localhost').searchParams.get('peer') ?? '';
     const connectionId = `${randomBytes(11).toString('base64url')}=`;
+    const now = Date.now();
+    const session = {
+      connectionId,
+      socket,
+      connectedAt: now,
+      lastActiveAt: now,
+      sourceIp: request.socket.remoteAddress ?? null,
+    };
     detached.set(
       connectionId,
       new Promise((resolve) => {
         socket.once('close', () => {
-          pusher.detach(connectionId);
+          sessions.remove(session);
           resolve();
         });
       }),
     );
-    pusher.attach(connectionId, socket, request.socket.remoteAddress ?? null);
+    sessions.add(session);
     attached.get(peer)?.(connectionId);
   });
 
