@@ -15,14 +15,10 @@ import type { ConnectionRepository } from '../ports/connection-repository.js';
 
 /**
  * A frame parsed once by {@link Route.prepare}, for `executeNow` and then `execute` of the same
- * Route, so that a frame that needs I/O is not decoded and parsed a second time.
+ * Route, so that a frame that needs I/O is not decoded and parsed a second time. Its fields are
+ * Route's own: what the parse found, the answer already or the action to run.
  */
-export interface PreparedFrame {
-  /** @internal What the parse found: the answer already, or the action to run. */
-  readonly found: LookUp;
-}
-
-type LookUp =
+export type PreparedFrame =
   | { readonly kind: 'answered'; readonly outcome: RouteOutcome }
   | {
       readonly kind: 'found';
@@ -91,11 +87,28 @@ export class Route {
   }
 
   /**
-   * Parses a frame's text once: pass the result as `body` to `executeNow`, then, when it
-   * returns `null`, to `execute`. Never throws; a bad frame's answer is part of the result.
+   * Parses a frame's text once and finds its action: pass the result as `body` to
+   * `executeNow`, then, when it returns `null`, to `execute`. Never throws; the answer to a
+   * frame that has no action to run (malformed, bad `requestId`, unknown action) is part of it.
    */
   prepare(body: string): PreparedFrame {
-    return { found: this.lookUp(body) };
+    const parsed = parseClientFrame(body);
+    if (!parsed.ok) {
+      return { kind: 'answered', outcome: answer(errorFrame(parsed.error.code, parsed.error.message), null) };
+    }
+    const frame = parsed.value;
+    const requestId = requestIdOf(frame);
+    if (!requestId.ok) {
+      const refusal = errorFrame(requestId.error.code, requestId.error.message);
+      return { kind: 'answered', outcome: answer(refusal, frame.action) };
+    }
+    const action = this.actions.get(frame.action);
+    if (action === undefined) {
+      const message = `action '${describe(frame.action)}' is not implemented`;
+      const refusal = errorFrame('UNKNOWN_ACTION', message);
+      return { kind: 'answered', outcome: answer(refusal, frame.action, null, requestId.value) };
+    }
+    return { kind: 'found', frame, action, requestId: requestId.value };
   }
 
   async execute(input: RouteInput): Promise<RouteOutcome> {
@@ -137,29 +150,8 @@ export class Route {
     }
   }
 
-  private found(input: RouteInput): LookUp {
-    return typeof input.body === 'string' ? this.lookUp(input.body) : input.body.found;
-  }
-
-  /** Parses the frame and finds its action, or answers a frame that has none. */
-  private lookUp(body: string): LookUp {
-    const parsed = parseClientFrame(body);
-    if (!parsed.ok) {
-      return { kind: 'answered', outcome: answer(errorFrame(parsed.error.code, parsed.error.message), null) };
-    }
-    const frame = parsed.value;
-    const requestId = requestIdOf(frame);
-    if (!requestId.ok) {
-      const refusal = errorFrame(requestId.error.code, requestId.error.message);
-      return { kind: 'answered', outcome: answer(refusal, frame.action) };
-    }
-    const action = this.actions.get(frame.action);
-    if (action === undefined) {
-      const message = `action '${describe(frame.action)}' is not implemented`;
-      const refusal = errorFrame('UNKNOWN_ACTION', message);
-      return { kind: 'answered', outcome: answer(refusal, frame.action, null, requestId.value) };
-    }
-    return { kind: 'found', frame, action, requestId: requestId.value };
+  private found(input: RouteInput): PreparedFrame {
+    return typeof input.body === 'string' ? this.prepare(input.body) : input.body;
   }
 
   private async resolveUser(input: RouteInput, action: Action): Promise<UserId | null> {
