@@ -26,7 +26,9 @@ export interface WsSession {
  */
 export class WsSessionRegistry<S extends WsSession = WsSession> {
   private readonly byId = new Map<ConnectionId, S>();
-  private readonly bySocket = new WeakMap<WebSocket, S>();
+  // A Map, not a WeakMap: every session is removed at its close anyway, and a WeakMap's
+  // ephemerons cost the garbage collector work on every scavenge of a busy server.
+  private readonly bySocket = new Map<WebSocket, S>();
 
   add(session: S): void {
     if (this.byId.has(session.connectionId)) {
