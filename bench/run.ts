@@ -2,7 +2,8 @@
 // (a subset, under a minute). Add `--profile` to write a CPU profile of the standalone server
 // during the round trips and print its hottest functions. Each figure is printed as a ratio
 // against its baseline, measured in the same run, with both absolute numbers beside it, and
-// every figure is written by name to bench/results.json.
+// every figure is written by name to bench/results.json. `--round-trips` runs only the round
+// trips (with the full or quick plan), prints their figures and writes no results.json.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -37,6 +38,7 @@ import { killAll, type ServerProcess, startServerProcess } from './support/proce
 
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
+const roundTripsOnly = process.argv.includes('--round-trips');
 
 const PLAN = quick
   ? {
@@ -182,7 +184,13 @@ async function roundTrips(
     const raw = { name: 'raw ws', value: rate('raw') };
     const socketIo = { name: 'Socket.IO', value: rate('socketIo') };
     console.log(` ${clients} client(s):`);
-    record(`roundTrips.c${clients}.pushline`, rate('pushline'), 'rt/s', raw, '>= 0.9');
+    record(
+      `roundTrips.c${clients}.pushline`,
+      rate('pushline'),
+      'rt/s',
+      raw,
+      clients === 1 ? '>= 0.9' : '>= 0.95',
+    );
     record(`roundTrips.c${clients}.pushlineVsSocketIo`, rate('pushline'), 'rt/s', socketIo, '>= 1.3');
     record(`roundTrips.c${clients}.socketIo`, rate('socketIo'), 'rt/s', raw);
     record(`roundTrips.c${clients}.raw`, rate('raw'), 'rt/s');
@@ -476,7 +484,7 @@ async function main(): Promise<void> {
   try {
     const stackTokens = await Promise.all(Array.from({ length: 10 }, (_, i) => tokenFor(stack, `rt-${i}`)));
     await roundTrips({ raw, socketIo, pushline }, tokens, { stack, tokens: stackTokens });
-    await fanOut(raw, pushline, issuer);
+    if (!roundTripsOnly) await fanOut(raw, pushline, issuer);
   } finally {
     await Promise.all([raw.stop(), socketIo.stop(), pushline.stop(), stopStack(stack)]);
   }
@@ -498,6 +506,14 @@ async function main(): Promise<void> {
       ` self time:\n${top(self).join('\n')}\n total time (with callees):\n${top(total).join('\n')}`,
     );
     details.profile = profilePath;
+  }
+  if (roundTripsOnly) {
+    const missed = figures.filter((f) => f.met === false).map((f) => f.name);
+    console.log(
+      `\nRound trips done in ${((Date.now() - started) / 1000).toFixed(1)} s; load average after ${JSON.stringify(machine().loadAverage)}`,
+    );
+    console.log(missed.length === 0 ? 'Every target met.' : `Targets missed: ${missed.join(', ')}`);
+    return;
   }
   await capacity(issuer, machineBefore);
   await cost();

@@ -1,6 +1,6 @@
 // The public surface of @pushline/core: the only path other packages import.
 
-export type { Action, ActionContext } from './actions/action.js';
+export type { Action, ActionContext, Authorization, AuthorizingReply } from './actions/action.js';
 export { AuthorizeAction } from './actions/authorize.js';
 export {
   BUILT_IN_ACTIONS,
@@ -161,7 +161,7 @@ export {
   type NotifyUserOutcome,
   type NotifyUserReport,
 } from './use-cases/notify-user.js';
-export { Route, type RouteInput, type RouteOutcome } from './use-cases/route.js';
+export { type PreparedFrame, Route, type RouteInput, type RouteOutcome } from './use-cases/route.js';
 export {
   DEFAULT_EXPORT_TTL_MS,
   exportNotificationId,

@@ -1,10 +1,12 @@
-// WsConnectionPusher keeps the ConnectionPusher contract: a real `ws` server on 127.0.0.1 attaches
-// each socket as the standalone server does (attach on connection, detach on close), and real `ws`
-// clients play the peers.
+// WsConnectionPusher keeps the ConnectionPusher contract: a real `ws` server on 127.0.0.1 registers
+// each socket's session as the standalone server does (add on connection, remove on close), the
+// pusher reads that one registry, and real `ws` clients play the peers.
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { WsConnectionPusher } from '@pushline/adapters/ws';
-import { WebSocketServer } from 'ws';
+import { WsConnectionPusher, WsSessionRegistry } from '@pushline/adapters/ws';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { describe, expect, it } from 'vitest';
 import {
   describeConnectionPusherContract,
   type PeerSocket,
@@ -12,7 +14,8 @@ import {
 import { connect, within } from '../support/local-gateway.js';
 
 describeConnectionPusherContract('WsConnectionPusher', async () => {
-  const pusher = new WsConnectionPusher();
+  const sessions = new WsSessionRegistry();
+  const pusher = new WsConnectionPusher(sessions);
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => wss.once('listening', resolve));
   const { port } = wss.address() as AddressInfo;
@@ -22,16 +25,24 @@ describeConnectionPusherContract('WsConnectionPusher', async () => {
   wss.on('connection', (socket, request) => {
     const peer = new URL(request.url ?? '/', 'http://localhost').searchParams.get('peer') ?? '';
     const connectionId = `${randomBytes(11).toString('base64url')}=`;
+    const now = Date.now();
+    const session = {
+      connectionId,
+      socket,
+      connectedAt: now,
+      lastActiveAt: now,
+      sourceIp: request.socket.remoteAddress ?? null,
+    };
     detached.set(
       connectionId,
       new Promise((resolve) => {
         socket.once('close', () => {
-          pusher.detach(connectionId);
+          sessions.remove(session);
           resolve();
         });
       }),
     );
-    pusher.attach(connectionId, socket, request.socket.remoteAddress ?? null);
+    sessions.add(session);
     attached.get(peer)?.(connectionId);
   });
 
@@ -70,4 +81,99 @@ describeConnectionPusherContract('WsConnectionPusher', async () => {
       });
     },
   };
+});
+
+describe('WsConnectionPusher over the session registry', () => {
+  it('terminates a socket over its buffer limit, answers CONNECTION_GONE and leaves its session to the close', async () => {
+    const sessions = new WsSessionRegistry();
+    // With no room at all, the first frame already overflows: the socket is a slow consumer.
+    const pusher = new WsConnectionPusher(sessions, { maxBufferedBytes: 0 });
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    try {
+      await new Promise<void>((resolve) => wss.once('listening', resolve));
+      const { port } = wss.address() as AddressInfo;
+      const removedAtClose = new Promise<boolean>((resolve) => {
+        wss.once('connection', (socket) => {
+          const session = { connectionId: 'slow=', socket, connectedAt: 1, lastActiveAt: 1, sourceIp: null };
+          sessions.add(session);
+          socket.once('close', () => {
+            resolve(sessions.remove(session));
+          });
+        });
+      });
+      const client = await connect(`ws://127.0.0.1:${port}/`);
+      await within(
+        new Promise<void>((resolve) => {
+          const poll = (): void => {
+            if (sessions.size === 1) resolve();
+            else setTimeout(poll, 5);
+          };
+          poll();
+        }),
+        10_000,
+        'the server to register the socket',
+      );
+
+      const outcome = await pusher.push('slow=', '{"type":"pong"}');
+
+      expect(outcome).toEqual({
+        ok: false,
+        error: {
+          code: 'CONNECTION_GONE',
+          message: 'the socket was too slow to read its frames and was dropped',
+        },
+      });
+      expect(sessions.get('slow=')).toBeDefined();
+      expect((await client.closed()).code).toBe(1006);
+      expect(await within(removedAtClose, 10_000, 'the close')).toBe(true);
+      expect(await pusher.push('slow=', '{"type":"pong"}')).toMatchObject({
+        error: { code: 'CONNECTION_GONE' },
+      });
+      expect(client.frames).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => {
+        wss.close(() => {
+          resolve();
+        });
+      });
+    }
+  });
+});
+
+describe('WsSessionRegistry', () => {
+  const session = (connectionId: string) => ({
+    connectionId,
+    socket: new EventEmitter() as unknown as WebSocket,
+    connectedAt: 1,
+    lastActiveAt: 1,
+    sourceIp: null,
+  });
+
+  it('finds a session by connection id and by socket until it is removed', () => {
+    const sessions = new WsSessionRegistry();
+    const a = session('a=');
+    const b = session('b=');
+    sessions.add(a);
+    sessions.add(b);
+    expect(sessions.get('a=')).toBe(a);
+    expect(sessions.ofSocket(b.socket)).toBe(b);
+    expect([...sessions.sessions()]).toEqual([a, b]);
+    expect(sessions.remove(a)).toBe(true);
+    expect(sessions.remove(a)).toBe(false);
+    expect(sessions.get('a=')).toBeUndefined();
+    expect(sessions.ofSocket(a.socket)).toBeUndefined();
+    expect(sessions.size).toBe(1);
+  });
+
+  it('refuses a second session under the same connection id, and keeps the first', () => {
+    const sessions = new WsSessionRegistry();
+    const first = session('a=');
+    sessions.add(first);
+    expect(() => {
+      sessions.add(session('a='));
+    }).toThrow("connection 'a=' is registered twice");
+    expect(sessions.get('a=')).toBe(first);
+    expect(sessions.remove(session('a='))).toBe(false);
+    expect(sessions.size).toBe(1);
+  });
 });

@@ -71,8 +71,12 @@ describe('Route', { timeout: 60_000 }, () => {
 
         const now = core.route.executeNow(input);
         const later = await core.route.execute(input);
+        // A frame prepared once answers exactly as its text does, at once and later.
+        const prepared = { ...input, body: core.route.prepare(body) };
+        const preparedNow = core.route.executeNow(prepared);
 
         expect(now ?? later).toStrictEqual(later);
+        expect(preparedNow).toStrictEqual(now);
         // What needs no I/O is always answered at once: a bad frame, an unknown action, a ping;
         // what may need I/O never is.
         const needsNoIo = later.action === null || later.code === 'UNKNOWN_ACTION' || later.action === 'ping';

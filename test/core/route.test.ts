@@ -21,6 +21,7 @@ describe('Route', () => {
       action: 'ping',
       code: null,
       fault: null,
+      authorized: null,
     });
   });
 
@@ -91,6 +92,34 @@ describe('Route', () => {
     const outcome = await send(JSON.stringify({ action: 'authorize', token }));
     expect(outcome.reply).toEqual({ type: 'authorized', userId: 'u1' });
     expect((await core.repository.find('c1'))?.userId).toBe('u1');
+  });
+
+  it('puts the granted user and expiry on the outcome, as the registry records them', async () => {
+    const { core, send } = setup();
+    await core.connect.execute({ connectionId: 'c1' });
+    const outcome = await send(JSON.stringify({ action: 'authorize', token: core.verifier.issue('u1') }));
+    const record = await core.repository.find('c1');
+    expect(record?.authExpiresAt).toEqual(expect.any(Number));
+    expect(outcome.authorized).toEqual({ userId: 'u1', expiresAt: record?.authExpiresAt });
+    expect(JSON.parse(outcome.payload)).toEqual({ type: 'authorized', userId: 'u1' });
+  });
+
+  it('executes a prepared frame as it executes its text, including one that needs I/O', async () => {
+    const { core, send } = setup();
+    await core.connect.execute({ connectionId: 'c1' });
+    const text = JSON.stringify({ action: 'authorize', token: core.verifier.issue('u1'), requestId: 'r1' });
+    const prepared = core.route.prepare(text);
+    expect(core.route.executeNow({ connectionId: 'c1', body: prepared })).toBeNull();
+    const fromPrepared = await core.route.execute({ connectionId: 'c1', body: prepared });
+    expect(fromPrepared).toEqual(await send(text));
+    expect(fromPrepared.payload).toBe('{"type":"authorized","userId":"u1","requestId":"r1"}');
+  });
+
+  it('puts no authorization on the outcome of a refused authorize or of another action', async () => {
+    const { core, send } = setup();
+    await core.connect.execute({ connectionId: 'c1' });
+    expect((await send('{"action":"authorize","token":"forged"}')).authorized).toBeNull();
+    expect((await send('{"action":"whoami"}', 'c1', 'u1')).authorized).toBeNull();
   });
 
   it('answers an authorize with a bad token with UNAUTHORIZED and keeps the connection anonymous', async () => {

@@ -1,5 +1,4 @@
 import {
-  type Clock,
   type ConnectionId,
   type ConnectionInfo,
   type ConnectionPusher,
@@ -11,6 +10,7 @@ import {
   utf8ByteLength,
 } from '@pushline/core';
 import { WebSocket } from 'ws';
+import type { WsSessionRegistry } from './ws-session-registry.js';
 
 /** Options of {@link WsConnectionPusher}. */
 export interface WsConnectionPusherOptions {
@@ -21,51 +21,27 @@ export interface WsConnectionPusherOptions {
   readonly maxBufferedBytes?: number;
   /** Close code sent by `disconnect`; default 1000. */
   readonly closeCode?: number;
-  readonly clock?: Clock;
-}
-
-interface Attached {
-  readonly socket: WebSocket;
-  readonly connectedAt: number;
-  readonly sourceIp: string | null;
-  lastActiveAt: number;
 }
 
 /**
  * Pushes to sockets of a `ws` server in the same process: the standalone transport's
- * `ConnectionPusher`. The server {@link attach}es each socket under its connection id and
- * {@link detach}es it when it closes.
+ * `ConnectionPusher`. It reads the transport's {@link WsSessionRegistry} (the transport adds a
+ * session when its socket opens and removes it when it closes) and keeps no socket state of
+ * its own.
  *
  * Keeps every guarantee of `ConnectionPusher`: a frame over 128 KiB is `PAYLOAD_TOO_LARGE`
  * and a socket that is not open is `CONNECTION_GONE`, with nothing sent in both cases.
  */
 export class WsConnectionPusher implements ConnectionPusher {
-  private readonly sockets = new Map<ConnectionId, Attached>();
   private readonly maxBufferedBytes: number;
   private readonly closeCode: number;
-  private readonly clock: Clock;
 
-  constructor(options: WsConnectionPusherOptions = {}) {
+  constructor(
+    private readonly sockets: WsSessionRegistry,
+    options: WsConnectionPusherOptions = {},
+  ) {
     this.maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
     this.closeCode = options.closeCode ?? 1000;
-    this.clock = options.clock ?? { now: () => Date.now() };
-  }
-
-  /** Makes the socket reachable under `connectionId`. */
-  attach(connectionId: ConnectionId, socket: WebSocket, sourceIp: string | null = null): void {
-    const now = this.clock.now();
-    this.sockets.set(connectionId, { socket, connectedAt: now, lastActiveAt: now, sourceIp });
-  }
-
-  /** Forgets the socket (call it when the socket closes). */
-  detach(connectionId: ConnectionId): void {
-    this.sockets.delete(connectionId);
-  }
-
-  /** Records client activity, for `info`'s `lastActiveAt`. */
-  touch(connectionId: ConnectionId): void {
-    const attached = this.sockets.get(connectionId);
-    if (attached !== undefined) attached.lastActiveAt = this.clock.now();
   }
 
   push(connectionId: ConnectionId, payload: string): Promise<PushOutcome> {
@@ -81,9 +57,9 @@ export class WsConnectionPusher implements ConnectionPusher {
     }
     const { socket } = attached;
     if (socket.bufferedAmount + size > this.maxBufferedBytes) {
-      // A client that stops reading must not grow the server's memory without bound.
+      // A client that stops reading must not grow the server's memory without bound. Its
+      // session stays until the socket's close, which the transport handles (and removes it).
       socket.terminate();
-      this.detach(connectionId);
       return Promise.resolve(
         fail('CONNECTION_GONE', 'the socket was too slow to read its frames and was dropped'),
       );

@@ -1,13 +1,14 @@
 import { bearerToken as bearerTokenOf, readBody as readWholeBody } from '@pushline/adapters/system';
+import { type HttpErrorCode, httpStatusOf } from '@pushline/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Largest HTTP request body the server reads, in bytes. */
 const MAX_BODY_BYTES = 256 * 1024;
 
+/** A request answered with an error code; its status is core's `httpStatusOf(code)`. */
 export class HttpError extends Error {
   constructor(
-    readonly status: number,
-    readonly code: string,
+    readonly code: HttpErrorCode,
     message: string,
   ) {
     super(message);
@@ -19,9 +20,9 @@ export class HttpError extends Error {
 export async function readBody(request: IncomingMessage): Promise<string> {
   const declared = Number(request.headers['content-length'] ?? '0');
   if (declared > MAX_BODY_BYTES)
-    throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `body over ${MAX_BODY_BYTES} bytes`);
+    throw new HttpError('PAYLOAD_TOO_LARGE', `body over ${MAX_BODY_BYTES} bytes`);
   const body = await readWholeBody(request, MAX_BODY_BYTES);
-  if (body === undefined) throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `body over ${MAX_BODY_BYTES} bytes`);
+  if (body === undefined) throw new HttpError('PAYLOAD_TOO_LARGE', `body over ${MAX_BODY_BYTES} bytes`);
   return body.toString('utf8');
 }
 
@@ -36,9 +37,9 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(text);
 }
 
-/** Sends `{"error":{"code","message"}}`. */
-export function sendError(response: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(response, status, { error: { code, message } });
+/** Sends `{"error":{"code","message"}}` with the code's status (core's `httpStatusOf`). */
+export function sendError(response: ServerResponse, code: HttpErrorCode, message: string): void {
+  sendJson(response, httpStatusOf(code), { error: { code, message } });
 }
 
 /** The bearer token of an `Authorization` header, or `null`. */

@@ -8,6 +8,24 @@ export interface ActionContext {
   readonly userId: UserId | null;
 }
 
+/** A connection's authorization, as an action that granted it reports it to the transport. */
+export interface Authorization {
+  /** The user the connection now belongs to. */
+  readonly userId: UserId;
+  /** When the authorization ends (the token's `exp`), in epoch ms. */
+  readonly expiresAt: number;
+}
+
+/**
+ * What an action that authorizes a connection answers with: the frame to send back, and the
+ * authorization, so the transport learns the user and expiry without reading the frame or the
+ * registry.
+ */
+export interface AuthorizingReply {
+  readonly frame: ServerFrame;
+  readonly authorized: Authorization | null;
+}
+
 /**
  * One client action, looked up by {@link Route} from the frame's `action` field.
  * Adding an action = writing one of these and passing it to `Route`; a built-in one is also
@@ -19,10 +37,11 @@ export interface Action {
   /** Whether an anonymous connection may use it. Only `ping` and `authorize` do. */
   readonly allowAnonymous: boolean;
   /**
-   * Answers the frame with exactly one frame. May throw for infrastructure faults;
-   * `Route` answers those with `INTERNAL`.
+   * Answers the frame with exactly one frame (with the authorization it granted, for an
+   * action that authorizes). May throw for infrastructure faults; `Route` answers those with
+   * `INTERNAL`.
    */
-  handle(frame: ClientFrame, context: ActionContext): Promise<ServerFrame>;
+  handle(frame: ClientFrame, context: ActionContext): Promise<ServerFrame | AuthorizingReply>;
   /**
    * Answers at once, for an action that needs no I/O (`ping`), exactly as `handle` would:
    * `Route.executeNow` uses it so a transport can answer such a frame without a promise.

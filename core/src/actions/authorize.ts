@@ -1,7 +1,7 @@
 import { type ClientFrame, errorFrame, type ServerFrame } from '../domain/frame.js';
-import type { ConnectionId, UserId } from '../domain/ids.js';
+import type { ConnectionId } from '../domain/ids.js';
 import type { Outcome } from '../domain/outcome.js';
-import type { Action, ActionContext } from './action.js';
+import type { Action, ActionContext, Authorization, AuthorizingReply } from './action.js';
 import type { BuiltInActionName } from './built-in.js';
 
 /**
@@ -12,24 +12,27 @@ export interface InBandAuthorization {
   execute(input: {
     readonly connectionId: ConnectionId;
     readonly token: string;
-  }): Promise<Outcome<{ readonly userId: UserId }, 'UNAUTHORIZED'>>;
+  }): Promise<Outcome<Authorization, 'UNAUTHORIZED'>>;
 }
 
-/** `{"action":"authorize","token":"<JWT>"}` → `{"type":"authorized","userId":"…"}` or `UNAUTHORIZED`. */
+/**
+ * `{"action":"authorize","token":"<JWT>"}` → `{"type":"authorized","userId":"…"}` or `UNAUTHORIZED`;
+ * a granted authorization (user and expiry) also goes to the transport on the route outcome.
+ */
 export class AuthorizeAction implements Action {
   readonly name = 'authorize' satisfies BuiltInActionName;
   readonly allowAnonymous = true;
 
   constructor(private readonly authorize: InBandAuthorization) {}
 
-  async handle(frame: ClientFrame, context: ActionContext): Promise<ServerFrame> {
+  async handle(frame: ClientFrame, context: ActionContext): Promise<ServerFrame | AuthorizingReply> {
     const { token } = frame;
     if (typeof token !== 'string' || token.length === 0) {
       return errorFrame('MALFORMED_FRAME', "'token' must be a non-empty string");
     }
     const outcome = await this.authorize.execute({ connectionId: context.connectionId, token });
-    return outcome.ok
-      ? { type: 'authorized', userId: outcome.value.userId }
-      : errorFrame('UNAUTHORIZED', outcome.error.message);
+    if (!outcome.ok) return errorFrame('UNAUTHORIZED', outcome.error.message);
+    const { userId, expiresAt } = outcome.value;
+    return { frame: { type: 'authorized', userId }, authorized: { userId, expiresAt } };
   }
 }

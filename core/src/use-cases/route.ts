@@ -1,4 +1,4 @@
-import type { Action } from '../actions/action.js';
+import type { Action, Authorization, AuthorizingReply } from '../actions/action.js';
 import type { ClientErrorCode } from '../domain/errors.js';
 import {
   type ClientFrame,
@@ -13,10 +13,24 @@ import {
 import type { ConnectionId, UserId } from '../domain/ids.js';
 import type { ConnectionRepository } from '../ports/connection-repository.js';
 
+/**
+ * A frame parsed once by {@link Route.prepare}, for `executeNow` and then `execute` of the same
+ * Route, so that a frame that needs I/O is not decoded and parsed a second time. Its fields are
+ * Route's own: what the parse found, the answer already or the action to run.
+ */
+export type PreparedFrame =
+  | { readonly kind: 'answered'; readonly outcome: RouteOutcome }
+  | {
+      readonly kind: 'found';
+      readonly frame: ClientFrame;
+      readonly action: Action;
+      readonly requestId: string | null;
+    };
+
 export interface RouteInput {
   readonly connectionId: ConnectionId;
-  /** The frame's text, exactly as received. */
-  readonly body: string;
+  /** The frame's text, exactly as received, or the frame {@link Route.prepare} parsed from it. */
+  readonly body: string | PreparedFrame;
   /**
    * The sender's user when the transport already knows it (API Gateway's authorizer
    * context); omit it and Route reads the registry when the action needs a user.
@@ -36,6 +50,11 @@ export interface RouteOutcome {
   readonly code: ClientErrorCode | null;
   /** The fault behind an `INTERNAL` reply, for the transport's log (never sent to the client). */
   readonly fault: unknown;
+  /**
+   * The authorization the frame granted (an `authorize` that succeeded), or `null`: the
+   * transport learns the socket's user and its expiry here, not from the reply frame.
+   */
+  readonly authorized: Authorization | null;
 }
 
 /**
@@ -67,50 +86,13 @@ export class Route {
     return [...this.actions.keys()];
   }
 
-  async execute(input: RouteInput): Promise<RouteOutcome> {
-    const found = this.lookUp(input);
-    if (found.kind === 'answered') return found.outcome;
-    const { frame, action, requestId } = found;
-    try {
-      const userId = await this.resolveUser(input, action);
-      if (userId === null && !action.allowAnonymous) {
-        const refusal = errorFrame('UNAUTHORIZED', `authorize before using '${action.name}'`);
-        return answer(refusal, action.name, null, requestId);
-      }
-      const reply = await action.handle(frame, { connectionId: input.connectionId, userId });
-      return answer(reply, action.name, null, requestId);
-    } catch (fault) {
-      return internal(action.name, fault, requestId);
-    }
-  }
-
   /**
-   * The outcome `execute` would give, at once, when the frame needs no I/O: it is malformed or
-   * names no action, or its action answers at once (`handleNow`) and needs no registry read
-   * for the sender. Otherwise `null`: call `execute`. A transport uses it to answer `ping`
-   * without a promise per frame.
+   * Parses a frame's text once and finds its action: pass the result as `body` to
+   * `executeNow`, then, when it returns `null`, to `execute`. Never throws; the answer to a
+   * frame that has no action to run (malformed, bad `requestId`, unknown action) is part of it.
    */
-  executeNow(input: RouteInput): RouteOutcome | null {
-    const found = this.lookUp(input);
-    if (found.kind === 'answered') return found.outcome;
-    const { frame, action, requestId } = found;
-    if (action.handleNow === undefined) return null;
-    if (input.userId === undefined && !action.allowAnonymous) return null;
-    try {
-      const context = { connectionId: input.connectionId, userId: input.userId ?? null };
-      return answer(action.handleNow(frame, context), action.name, null, requestId);
-    } catch (fault) {
-      return internal(action.name, fault, requestId);
-    }
-  }
-
-  /** Parses the frame and finds its action, or answers a frame that has none. */
-  private lookUp(
-    input: RouteInput,
-  ):
-    | { kind: 'answered'; outcome: RouteOutcome }
-    | { kind: 'found'; frame: ClientFrame; action: Action; requestId: string | null } {
-    const parsed = parseClientFrame(input.body);
+  prepare(body: string): PreparedFrame {
+    const parsed = parseClientFrame(body);
     if (!parsed.ok) {
       return { kind: 'answered', outcome: answer(errorFrame(parsed.error.code, parsed.error.message), null) };
     }
@@ -129,6 +111,49 @@ export class Route {
     return { kind: 'found', frame, action, requestId: requestId.value };
   }
 
+  async execute(input: RouteInput): Promise<RouteOutcome> {
+    const found = this.found(input);
+    if (found.kind === 'answered') return found.outcome;
+    const { frame, action, requestId } = found;
+    try {
+      const userId = await this.resolveUser(input, action);
+      if (userId === null && !action.allowAnonymous) {
+        const refusal = errorFrame('UNAUTHORIZED', `authorize before using '${action.name}'`);
+        return answer(refusal, action.name, null, requestId);
+      }
+      const reply = await action.handle(frame, { connectionId: input.connectionId, userId });
+      return isAuthorizing(reply)
+        ? answer(reply.frame, action.name, null, requestId, reply.authorized)
+        : answer(reply, action.name, null, requestId);
+    } catch (fault) {
+      return internal(action.name, fault, requestId);
+    }
+  }
+
+  /**
+   * The outcome `execute` would give, at once, when the frame needs no I/O: it is malformed or
+   * names no action, or its action answers at once (`handleNow`) and needs no registry read
+   * for the sender. Otherwise `null`: call `execute`. A transport uses it to answer `ping`
+   * without a promise per frame; given a {@link PreparedFrame}, it does not parse again.
+   */
+  executeNow(input: RouteInput): RouteOutcome | null {
+    const found = this.found(input);
+    if (found.kind === 'answered') return found.outcome;
+    const { frame, action, requestId } = found;
+    if (action.handleNow === undefined) return null;
+    if (input.userId === undefined && !action.allowAnonymous) return null;
+    try {
+      const context = { connectionId: input.connectionId, userId: input.userId ?? null };
+      return answer(action.handleNow(frame, context), action.name, null, requestId);
+    } catch (fault) {
+      return internal(action.name, fault, requestId);
+    }
+  }
+
+  private found(input: RouteInput): PreparedFrame {
+    return typeof input.body === 'string' ? this.prepare(input.body) : input.body;
+  }
+
   private async resolveUser(input: RouteInput, action: Action): Promise<UserId | null> {
     if (input.userId !== undefined) return input.userId;
     // Actions open to anonymous sockets don't need the user: skip the registry read.
@@ -142,19 +167,25 @@ function internal(action: string, fault: unknown, requestId: string | null): Rou
   return answer(errorFrame('INTERNAL', 'the server failed to handle this frame'), action, fault, requestId);
 }
 
+function isAuthorizing(reply: ServerFrame | AuthorizingReply): reply is AuthorizingReply {
+  return 'frame' in reply && 'authorized' in reply;
+}
+
 function answer(
   reply: ServerFrame,
   action: string | null,
   fault: unknown = null,
   requestId: string | null = null,
+  authorized: Authorization | null = null,
 ): RouteOutcome {
   const payload = serializeFrame(requestId === null ? reply : { ...reply, requestId });
   if (exceedsUtf8Bytes(payload, MAX_PAYLOAD_BYTES)) {
+    // The authorization stands (the registry has it) even when its reply cannot be sent.
     const refusal = errorFrame('PAYLOAD_TOO_LARGE', 'the reply would exceed the frame limit');
-    return answer(refusal, action, fault, requestId);
+    return answer(refusal, action, fault, requestId, authorized);
   }
   const code = reply.type === 'error' ? reply.code : null;
-  return { reply, payload, action, code, fault };
+  return { reply, payload, action, code, fault, authorized };
 }
 
 /** Quotes a client-chosen action name safely and briefly in an error message. */
