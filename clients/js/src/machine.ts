@@ -16,7 +16,7 @@ export interface Notification {
   epoch?: string;
   /** The JSON value that was sent. */
   data: unknown;
-  /** `true` when it came in a `resume` reply (sent while the client had no socket), absent when it came live. */
+  /** `true` when only a `resume` reply brought it (sent while the client had no socket, or its live copy never came); absent when it came live. */
   recovered?: true;
 }
 
@@ -656,7 +656,9 @@ export class ConnectionMachine {
         for (const item of frame.notifications as unknown[])
           if (isObject(item) && typeof item.seq === 'number')
             replayed.push({ id: String(item.id), seq: item.seq, epoch, data: item.data, recovered: true });
-      const all = [...replayed, ...buffered].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+      // A seq both live and in the reply is handed over as the live copy (the sort is stable), so
+      // `recovered` marks only what the socket did not bring.
+      const all = [...buffered, ...replayed].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
       if (this.epoch !== epoch) {
         // No position yet (or the server changed the stream without saying so): the reply is the
         // baseline. Live notifications that beat the reply belong to the app too: resume again
