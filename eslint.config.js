@@ -186,22 +186,6 @@ export default tseslint.config(
     },
   },
   {
-    // The demo page: plain browser JavaScript, served as it is.
-    files: ['apps/local/public/**/*.js'],
-    languageOptions: {
-      globals: {
-        document: 'readonly',
-        fetch: 'readonly',
-        WebSocket: 'readonly',
-        URL: 'readonly',
-        setTimeout: 'readonly',
-        clearTimeout: 'readonly',
-        sessionStorage: 'readonly',
-        location: 'readonly',
-      },
-    },
-  },
-  {
     // Typed by SST's generated platform types (.sst/platform), checked with tsconfig.sst.json.
     files: ['sst.config.ts'],
     ...tseslint.configs.disableTypeChecked,

@@ -3,9 +3,16 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const projects = ['core', 'adapters', 'clients/js', 'apps/server', 'apps/local', 'apps/lambda', '.'].filter(
-  (p) => existsSync(`${p}/tsconfig.json`),
-);
+const projects = [
+  'core',
+  'adapters',
+  'clients/js',
+  'apps/server',
+  'apps/local',
+  'apps/local/src/demo',
+  'apps/lambda',
+  '.',
+].filter((p) => existsSync(`${p}/tsconfig.json`));
 let failed = 0;
 for (const project of projects) {
   const run = spawnSync('tsc', ['-p', project], { stdio: 'inherit', shell: false });

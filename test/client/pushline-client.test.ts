@@ -195,8 +195,8 @@ describe('PushlineClient notifications', () => {
       requestId: second.last('resume')?.requestId,
     });
     expect(notifications.map((n) => n.seq)).toEqual([3, 4, 5]);
-    // What the reply brought is marked recovered (n4 too: the reply's copy wins over the live one).
-    expect(notifications.map((n) => n.recovered)).toEqual([true, true, undefined]);
+    // Only what the reply alone brought is marked recovered: n4 came live too.
+    expect(notifications.map((n) => n.recovered)).toEqual([true, undefined, undefined]);
     second.deliver({ type: 'notification', id: 'n5', seq: 5, epoch: 'e1', data: 5 });
     second.deliver({ type: 'notification', id: 'n7', seq: 7, epoch: 'e1', data: 7 });
     expect(notifications.map((n) => n.seq)).toEqual([3, 4, 5]);

@@ -3,16 +3,19 @@ import { type DevStack, startDevStack } from '@pushline/local/dev';
 import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/chromium.js';
+import { type BatchReport, notifyUserRuns } from '../support/dev-stack-helpers.js';
 import { devConfigOnFreePorts } from '../../bench/support/dev-stack.js';
 import { eventually } from '../../bench/support/ws-client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let stack: DevStack;
 let browser: Browser;
+const batches: BatchReport[] = [];
 
 beforeAll(async () => {
   stack = await startDevStack(devConfigOnFreePorts(), {
     logLevel: 'SILENT',
+    onBatch: (report) => batches.push(report),
   });
   browser = await launchChromium();
 }, 60_000);
@@ -46,7 +49,7 @@ describe('the demo page in Chromium', () => {
       await page.fill('#user-id', inBand ? 'browser-in-band' : 'browser-user');
       if (inBand) await page.check('#in-band');
       await page.click('#connect');
-      await page.waitForSelector('#state[data-state="open"]');
+      await page.waitForSelector('#state[data-state="ready"]');
       await page.click('#ping');
       await page.waitForSelector('#frames li.in >> text=pong');
       await page.click('#export');
@@ -73,19 +76,25 @@ describe('the demo page in Chromium', () => {
       await page.goto(`${stack.httpUrl}/`);
       await page.fill('#user-id', 'browser-resume');
       await page.click('#connect');
-      await page.waitForSelector('#state[data-state="open"]');
+      await page.waitForSelector('#state[data-state="ready"]');
       await page.waitForSelector('#frames li.in:has-text("resumed")');
       await notify('browser-resume', 'live-1');
       await page.waitForSelector('#notifications li[data-id="live-1"]');
-      // Closed as API Gateway's idle timeout would: the server side ends the socket.
+      // Offline, so the client cannot come back before the missed ones are stored; then the
+      // socket is closed as API Gateway's idle timeout would: from the server side.
+      await context.setOffline(true);
       const [connectionId] = stack.gateway.connectionIds();
       await fetch(`${stack.managementEndpoint}/@connections/${encodeURIComponent(connectionId!)}`, {
         method: 'DELETE',
       });
-      await page.waitForSelector('#frames li.note >> text=reconnecting');
+      await page.waitForSelector('#state[data-state="reconnecting"]');
       // Sent while the page has no socket: its record is gone, only the stream has them.
       await eventually(() => stack.gateway.connectionIds().length === 0, 5_000, 'the socket to close');
+      const before = notifyUserRuns(batches);
       for (const id of ['missed-1', 'missed-2', 'missed-3']) await notify('browser-resume', id);
+      await eventually(() => notifyUserRuns(batches) >= before + 3, 10_000, 'the missed ones to be stored');
+      // Back online: the client retries at once (the online event) and resumes.
+      await context.setOffline(false);
       await page.waitForSelector('#notifications li[data-id="missed-3"]');
       await notify('browser-resume', 'live-2');
       await page.waitForSelector('#notifications li[data-id="live-2"]');
@@ -105,7 +114,14 @@ describe('the demo page in Chromium', () => {
           .map(([id]) => id)
           .sort(),
       ).toEqual(['missed-1', 'missed-2', 'missed-3']);
-      expect(await page.locator('#frames li.note >> text=recovered 3 missed').count()).toBe(1);
+      // The three sent while there was no socket came in the resume reply, and say so.
+      const recovered = await page
+        .locator('#notifications li[data-recovered="true"]')
+        .evaluateAll((items) =>
+          items.map((item) => (item as { dataset: Record<string, string> }).dataset.id),
+        );
+      expect(recovered.sort()).toEqual(['missed-1', 'missed-2', 'missed-3']);
+      expect(await page.locator('#notifications li .badge').count()).toBe(3);
     } finally {
       await context.close();
     }
@@ -150,16 +166,29 @@ describe('the demo page in Chromium', () => {
       await page.goto(`${stack.httpUrl}/`);
       await page.fill('#user-id', 'browser-reconnect');
       await page.click('#connect');
-      await page.waitForSelector('#state[data-state="open"]');
+      await page.waitForSelector('#state[data-state="ready"]');
       const [connectionId] = stack.gateway.connectionIds();
       expect(connectionId).toBeDefined();
       await fetch(`${stack.managementEndpoint}/@connections/${encodeURIComponent(connectionId!)}`, {
         method: 'DELETE',
       });
-      await page.waitForSelector('#frames li.note >> text=reconnecting');
-      await page.waitForSelector('#state[data-state="open"]');
+      await page.waitForSelector('#frames li.note >> text=state: reconnecting');
+      await page.waitForSelector('#state[data-state="ready"]');
       await page.click('#ping');
       await page.waitForSelector('#frames li.in >> text=pong');
+      // Every state the client reported was shown, in order: the page follows its state events.
+      const states = (await page.locator('#frames li.note').allTextContents()).filter((text) =>
+        text.startsWith('state: '),
+      );
+      expect(states).toEqual([
+        'state: connecting',
+        'state: open',
+        'state: ready',
+        'state: reconnecting',
+        'state: open',
+        'state: ready',
+      ]);
+      expect(await page.textContent('#state')).toBe('ready');
     } finally {
       await context.close();
     }

@@ -48,7 +48,7 @@ export interface PushlineClientOptions {
   connectTimeoutMs?: number;
   /** Default timeout of {@link PushlineClient.request}; default 10000. */
   requestTimeoutMs?: number;
-  /** The first reconnect waits a random time in [0, this); each failure doubles the window; default 5000. */
+  /** The first reconnect waits a random time in [0, this); each failure doubles the window (handshakes that keep failing in the first `maxReconnectDelayMs` of a run narrow it again, down to this); default 5000. */
   reconnectDelayMs?: number;
   /** The largest reconnect window; default 30000. */
   maxReconnectDelayMs?: number;

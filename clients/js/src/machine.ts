@@ -16,7 +16,7 @@ export interface Notification {
   epoch?: string;
   /** The JSON value that was sent. */
   data: unknown;
-  /** `true` when it came in a `resume` reply (sent while the client had no socket), absent when it came live. */
+  /** `true` when only a `resume` reply brought it (sent while the client had no socket, or its live copy never came); absent when it came live. */
   recovered?: true;
 }
 
@@ -156,6 +156,8 @@ export class ConnectionMachine {
   private refreshing = false;
   private authFailures = 0;
   private attempt = 0;
+  /** When the current run of reconnect attempts began (the first backoff since the doubling reset). */
+  private failingSince = 0;
   /** The position last handed to the app; no epoch: none yet. */
   private epoch: string | undefined;
   private seq = 0;
@@ -325,11 +327,20 @@ export class ConnectionMachine {
     this.emit({ type: 'fetchToken' });
   }
 
-  /** Full jitter: uniform in [0, min(cap, first window · 2^attempt)). */
-  private backoff(): number {
+  /**
+   * Full jitter: uniform in [0, min(cap, first window · 2^attempt)). With `shrink` (a handshake
+   * failed again early in a run of attempts: the server is turning connections away, as API
+   * Gateway's 500-a-second quota does in a storm), the window narrows from the third attempt on,
+   * by 0.7 each time down to the first window, so the clients that have waited longest come back
+   * first instead of drawing from ever wider windows (bench/RESULTS.md, "Reconnect storm").
+   */
+  private backoff(shrink = false): number {
     const { settings } = this;
-    const ceiling = Math.min(settings.maxReconnectDelayMs, settings.reconnectDelayMs * 2 ** this.attempt);
-    this.attempt++;
+    const first = settings.reconnectDelayMs;
+    const n = this.attempt++;
+    const doubled = Math.min(settings.maxReconnectDelayMs, first * 2 ** n);
+    const ceiling =
+      shrink && n > 1 ? Math.min(doubled, Math.max(first, 2 * first * 0.7 ** (n - 1))) : doubled;
     return settings.random() * ceiling;
   }
 
@@ -488,13 +499,16 @@ export class ConnectionMachine {
     const { advice } = socket;
     if (socket.readyAt !== undefined && now - socket.readyAt >= settings.maxReconnectDelayMs)
       this.attempt = 0;
+    if (this.attempt === 0) this.failingSince = now;
     this.wantAt =
       now +
       (advice?.reconnect === 'now'
         ? settings.random() * advice.afterMs
         : advice?.reconnect === 'later'
           ? advice.afterMs + this.backoff()
-          : this.backoff());
+          : // Only for the first maxReconnectDelayMs of a run: a server that is down stays down
+            // longer than a storm lasts, and then the doubling up to the cap spares it.
+            this.backoff(!socket.opened && now - this.failingSince < settings.maxReconnectDelayMs));
   }
 
   /** Counts a refused or unobtainable token; stops the client (and says so) when it keeps failing. */
@@ -656,7 +670,9 @@ export class ConnectionMachine {
         for (const item of frame.notifications as unknown[])
           if (isObject(item) && typeof item.seq === 'number')
             replayed.push({ id: String(item.id), seq: item.seq, epoch, data: item.data, recovered: true });
-      const all = [...replayed, ...buffered].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+      // A seq both live and in the reply is handed over as the live copy (the sort is stable), so
+      // `recovered` marks only what the socket did not bring.
+      const all = [...buffered, ...replayed].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
       if (this.epoch !== epoch) {
         // No position yet (or the server changed the stream without saying so): the reply is the
         // baseline. Live notifications that beat the reply belong to the app too: resume again

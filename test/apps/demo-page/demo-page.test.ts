@@ -1,19 +1,11 @@
-// The demo page's two rules, as the browser runs them (plain modules from apps/local/public):
-// the bearer token goes only to the page's own export downloads, and a notification is shown
-// once, in order, with a resume for a gap.
+// The demo page's rule for the bearer token (apps/local/src/demo/export-link.ts, bundled into the
+// page): it goes only to the page's own export downloads. Showing each notification once, in
+// order, is @pushline/client's job (test/client/), and the page in Chromium is
+// test/e2e/browser.e2e.test.ts; the dev stack's bundling of the page is checked here.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-type Position = { epoch: string; seq: number } | null;
-type Decision = { action: 'show'; position: Position } | { action: 'drop' } | { action: 'resume' };
-
-const publicDir = fileURLToPath(new URL('../../../apps/local/public/', import.meta.url));
-const { exportPathOf } = (await import(`${publicDir}export-link.js`)) as {
-  exportPathOf: (url: unknown, origin: string) => string | null;
-};
-const { onNotification } = (await import(`${publicDir}stream-position.js`)) as {
-  onNotification: (position: Position, frame: { seq?: number; epoch?: string }) => Decision;
-};
+import { exportPathOf } from '../../../apps/local/src/demo/export-link.js';
+import { startHttpApi } from '../../../apps/local/src/dev/http-api.js';
 
 const ORIGIN = 'http://127.0.0.1:3000';
 
@@ -45,28 +37,31 @@ describe('the demo page: where the token may go', () => {
   });
 });
 
-describe('the demo page: showing notifications once, in order', () => {
-  const at = { epoch: 'E', seq: 3 };
-
-  it('shows the next seq and moves the position first', () => {
-    expect(onNotification(at, { epoch: 'E', seq: 4 })).toEqual({
-      action: 'show',
-      position: { epoch: 'E', seq: 4 },
+describe('the demo page: bundled and served from memory', () => {
+  it('serves the page script bundled with @pushline/client, and the static files beside it', async () => {
+    const api = await startHttpApi({
+      host: '127.0.0.1',
+      port: 0,
+      routes: [],
+      staticDir: fileURLToPath(new URL('../../../apps/local/public', import.meta.url)),
+      pageScripts: {
+        '/app.js': fileURLToPath(new URL('../../../apps/local/src/demo/app.ts', import.meta.url)),
+      },
     });
-  });
-
-  it('drops a seq it has seen', () => {
-    expect(onNotification(at, { epoch: 'E', seq: 3 })).toEqual({ action: 'drop' });
-    expect(onNotification(at, { epoch: 'E', seq: 1 })).toEqual({ action: 'drop' });
-  });
-
-  it('resumes for a gap, another epoch, or a notification before any position', () => {
-    expect(onNotification(at, { epoch: 'E', seq: 5 })).toEqual({ action: 'resume' });
-    expect(onNotification(at, { epoch: 'F', seq: 4 })).toEqual({ action: 'resume' });
-    expect(onNotification(null, { epoch: 'E', seq: 1 })).toEqual({ action: 'resume' });
-  });
-
-  it('shows a notification that has no stream position (addressed to one connection)', () => {
-    expect(onNotification(at, {})).toEqual({ action: 'show', position: at });
+    try {
+      const script = await fetch(`${api.url}/app.js`);
+      expect(script.status).toBe(200);
+      expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      const text = await script.text();
+      // One self-contained module: the client is inside it, nothing is left to import.
+      expect(text).toContain('the client was closed');
+      expect(text).not.toMatch(/^\s*import\s/m);
+      const page = await fetch(`${api.url}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<script src="/app.js" type="module">');
+      expect((await fetch(`${api.url}/app.ts`)).status).toBe(404);
+    } finally {
+      await api.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { closeServer, listen, readBody, urlHost } from '@pushline/adapters/system';
 import { extname, join, normalize } from 'node:path';
 import { errorMessageOf, type InvocableHandler, invoke } from '../invoke.js';
+import { type BundledFile, bundlePageScripts } from './page-bundle.js';
 
 /** One route of the local HTTP API, as in an API Gateway HTTP API (`POST /exports`, `GET /exports/{id}`). */
 export interface HttpRoute {
@@ -21,6 +22,8 @@ export interface HttpApiOptions {
   readonly routes: readonly HttpRoute[];
   /** Files served for GET requests no route matches (the demo page); `/` is `index.html`. */
   readonly staticDir?: string;
+  /** Browser scripts (URL path → TypeScript entry) bundled by esbuild at start and served from memory, before `staticDir`. */
+  readonly pageScripts?: Readonly<Record<string, string>>;
   /** Served as `GET /config.json`, for the demo page (the WebSocket URL, the stage). */
   readonly pageConfig?: Readonly<Record<string, unknown>>;
   /** Function timeout; a slower handler answers 503, as API Gateway does. Default 29 s. */
@@ -51,8 +54,9 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
  * the handler in process and turns its result into the response.
  */
 export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
+  const bundled = bundlePageScripts(options.pageScripts ?? {});
   const server = createServer((request, response) => {
-    handle(options, request, response).catch((error: unknown) => {
+    handle(options, bundled, request, response).catch((error: unknown) => {
       if (!response.headersSent) send(response, 500, { message: 'Internal Server Error' });
       else response.destroy(error instanceof Error ? error : undefined);
     });
@@ -67,6 +71,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
 
 async function handle(
   options: HttpApiOptions,
+  bundled: ReadonlyMap<string, BundledFile>,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -97,6 +102,11 @@ async function handle(
   }
   if (method === 'GET' && url.pathname === '/config.json' && options.pageConfig !== undefined) {
     send(response, 200, options.pageConfig);
+    return;
+  }
+  const script = method === 'GET' ? bundled.get(url.pathname) : undefined;
+  if (script !== undefined) {
+    sendFile(response, script.contentType, script.content);
     return;
   }
   if (
@@ -222,15 +232,18 @@ async function serveStatic(root: string, pathname: string, response: ServerRespo
   const type = CONTENT_TYPES[extname(relative)];
   if (type === undefined) return false;
   try {
-    const content = await readFile(join(root, relative));
-    response.writeHead(200, {
-      'content-type': type,
-      'content-length': content.length,
-      'cache-control': 'no-store',
-    });
-    response.end(content);
+    sendFile(response, type, await readFile(join(root, relative)));
     return true;
   } catch {
     return false;
   }
+}
+
+function sendFile(response: ServerResponse, type: string, content: Uint8Array): void {
+  response.writeHead(200, {
+    'content-type': type,
+    'content-length': content.length,
+    'cache-control': 'no-store',
+  });
+  response.end(content);
 }

@@ -261,6 +261,7 @@ export async function startDevStack(config: DevConfig, options: DevStackOptions 
       host: config.host,
       port: config.httpPort,
       staticDir: fileURLToPath(new URL('../../public', import.meta.url)),
+      pageScripts: { '/app.js': fileURLToPath(new URL('../demo/app.ts', import.meta.url)) },
       pageConfig: { wsUrl: gateway.url, stage: config.stage, authMode: config.authMode },
       routes: plan.httpRoutes.map(({ method, path, entry }) => ({
         method,

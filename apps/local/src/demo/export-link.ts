@@ -8,13 +8,12 @@ const EXPORT_PATH = /^\/exports\/[A-Za-z0-9._~%-]+$/;
  * The same-origin export path `url` names (`/exports/<id>`), or `null` for anything else:
  * another origin, another path, a query, a fragment, credentials, or text that is not a URL.
  *
- * @param {unknown} url the `url` field of an `export.ready` notification
- * @param {string} origin the page's origin, e.g. `http://127.0.0.1:3000`
- * @returns {string | null}
+ * @param url - the `url` field of an `export.ready` notification
+ * @param origin - the page's origin, e.g. `http://127.0.0.1:3000`
  */
-export function exportPathOf(url, origin) {
+export function exportPathOf(url: unknown, origin: string): string | null {
   if (typeof url !== 'string' || !url.startsWith('/') || url.startsWith('//')) return null;
-  let parsed;
+  let parsed: URL;
   try {
     parsed = new URL(url, origin);
   } catch {
