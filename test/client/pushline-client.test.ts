@@ -335,6 +335,63 @@ describe("PushlineClient and the server's closing advice", () => {
   });
 });
 
+describe('PushlineClient position (a page reload picks up where it left off)', () => {
+  it('refuses a position that is not { epoch: string, seq: integer ≥ 0 }', () => {
+    const transport = new FakeTransport();
+    for (const position of [{ epoch: 1, seq: 0 }, { epoch: 'e', seq: -1 }, { epoch: 'e', seq: 1.5 }, null])
+      expect(
+        () =>
+          new PushlineClient({
+            url: 'wss://x',
+            token: 't',
+            transport,
+            position: position as unknown as { epoch: string; seq: number },
+          }),
+      ).toThrow(new TypeError('position must be { epoch: string, seq: integer ≥ 0 }'));
+  });
+
+  it('resumes from a saved position, hands over what came after it, and reports the position it reached', async () => {
+    const { client, transport, notifications } = makeClient({ position: { epoch: 'e1', seq: 4 } });
+    expect(client.position).toEqual({ epoch: 'e1', seq: 4 });
+    await settle();
+    const socket = transport.last;
+    socket.open();
+    const resume = socket.last('resume');
+    expect(resume).toMatchObject({ action: 'resume', epoch: 'e1', seq: 4 });
+    socket.deliver({
+      type: 'resumed',
+      epoch: 'e1',
+      seq: 6,
+      recovered: true,
+      notifications: [
+        { id: 'a', seq: 5, data: 'five' },
+        { id: 'b', seq: 6, data: 'six' },
+      ],
+      requestId: resume?.requestId,
+    });
+    await settle();
+    expect(notifications.map((n) => [n.seq, n.data, n.recovered])).toEqual([
+      [5, 'five', true],
+      [6, 'six', true],
+    ]);
+    expect(client.position).toEqual({ epoch: 'e1', seq: 6 });
+    socket.deliver({ type: 'notification', id: 'c', seq: 7, epoch: 'e1', data: 'seven' });
+    await settle();
+    expect(client.position).toEqual({ epoch: 'e1', seq: 7 });
+    client.close();
+  });
+
+  it('has no position before the first resume reply when none was given', async () => {
+    const { client } = makeClient();
+    expect(client.position).toBeUndefined();
+    const { client: other } = await connected({}, 3);
+    await settle();
+    expect(other.position).toEqual({ epoch: 'e1', seq: 3 });
+    client.close();
+    other.close();
+  });
+});
+
 describe('PushlineClient.request', () => {
   it('pairs replies by requestId, rejects on error frames and on timeout, and rejects a bad frame', async () => {
     const { client, socket, clock } = await connected();

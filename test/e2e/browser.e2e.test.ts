@@ -127,6 +127,46 @@ describe('the demo page in Chromium', () => {
     }
   });
 
+  it('after a reload, shows only what it had not shown, including what was sent while the page was gone', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      const signIn = async (): Promise<void> => {
+        await page.fill('#user-id', 'browser-reload');
+        await page.click('#connect');
+        await page.waitForSelector('#state[data-state="ready"]');
+      };
+      await page.goto(`${stack.httpUrl}/`);
+      await signIn();
+      await page.waitForSelector('#frames li.in:has-text("resumed")');
+      await notify('browser-reload', 'before-1');
+      await notify('browser-reload', 'before-2');
+      await page.waitForSelector('#notifications li[data-seq="2"]');
+      // The page goes away; one notification is sent while it is gone.
+      await page.goto('about:blank');
+      await eventually(() => stack.gateway.connectionIds().length === 0, 5_000, 'the socket to close');
+      const before = notifyUserRuns(batches);
+      await notify('browser-reload', 'while-gone');
+      await eventually(() => notifyUserRuns(batches) > before, 10_000, 'the missed one to be stored');
+      await page.goto(`${stack.httpUrl}/`);
+      await signIn();
+      await page.waitForSelector('#notifications li[data-id="while-gone"]');
+      const shown = await page
+        .locator('#notifications li')
+        .evaluateAll((items) =>
+          items.map((item) => {
+            const { id, seq, recovered } = (item as { dataset: Record<string, string> }).dataset;
+            return [id, seq, recovered];
+          }),
+        );
+      // The reloaded page resumed from the position the first one saved: seq 3 only, recovered.
+      expect(shown).toEqual([['while-gone', '3', 'true']]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('never sends the token to a download link a notification points elsewhere', async () => {
     const context = await browser.newContext();
     try {

@@ -6,6 +6,7 @@ import {
   type MachineEvent,
   type MachineSettings,
   type Notification,
+  type Position,
   type Reset,
   type ServerFrame,
 } from './machine.js';
@@ -64,6 +65,13 @@ export interface PushlineClientOptions {
   maxAuthFailures?: number;
   /** Re-authorize in band this long before the token's `exp`; default 60000. */
   tokenRefreshMs?: number;
+  /**
+   * Where the app left off, from {@link PushlineClient.position} saved by an earlier page or process
+   * (e.g. in `sessionStorage`): the first resume asks for what came after it, so a page reload
+   * misses nothing within the server's retention. Default: none (the first resume only learns the
+   * current position).
+   */
+  position?: Position;
   /** Replaces the WebSocket transport (tests, other socket libraries). */
   transport?: Transport;
   /** Replaces `Date.now` and the global timers (tests). */
@@ -177,6 +185,16 @@ export class PushlineClient {
       throw new RangeError(
         'rotateLeadMs + rotateWindowMs + connectTimeoutMs must be less than maxConnectionMs',
       );
+    const { position } = options;
+    if (
+      position !== undefined &&
+      (typeof position !== 'object' ||
+        position === null ||
+        typeof position.epoch !== 'string' ||
+        !Number.isSafeInteger(position.seq) ||
+        position.seq < 0)
+    )
+      throw new TypeError('position must be { epoch: string, seq: integer ≥ 0 }');
     const WebSocketClass = options.WebSocket ?? globals.WebSocket;
     const transport = options.transport ?? (WebSocketClass && webSocketTransport(WebSocketClass));
     if (!transport) throw new TypeError('no WebSocket here: pass the WebSocket option (on Node 20: ws)');
@@ -196,6 +214,7 @@ export class PushlineClient {
       authorizeAt: options.authorizeAt === 'in-band' ? 'in-band' : 'connect',
       renewableToken: typeof token === 'function',
       random: options.random ?? Math.random,
+      ...(position ? { position: { epoch: position.epoch, seq: position.seq } } : {}),
     };
     this.machine = new ConnectionMachine(machineSettings, typeof token === 'string' ? token : undefined);
     this.listen();
@@ -207,6 +226,16 @@ export class PushlineClient {
   /** The current connection state. */
   get state(): ClientState {
     return this.machine.state;
+  }
+
+  /**
+   * The position in the user's stream of the last notification handed to the app (or the current
+   * one, after a resume with nothing missed or a `reset`); undefined until the first resume reply.
+   * Save it (after each `notification` and `reset`) and pass it as the `position` option of the
+   * next client to pick up where this one stopped.
+   */
+  get position(): Position | undefined {
+    return this.machine.position();
   }
 
   /**

@@ -13,6 +13,7 @@ export {
   type MachineEvent,
   type MachineSettings,
   type Notification,
+  type Position,
   type Reset,
   type ServerFrame,
   tokenExpiry,

@@ -52,6 +52,14 @@ export interface MachineSettings {
   tokenRefreshMs: number;
   /** A number in [0, 1), like `Math.random`. */
   random: () => number;
+  /** Where the app left off (saved from an earlier page or process): the first resume asks from there. */
+  position?: Position;
+}
+
+/** A place in the user's stream: the last notification handed to the app, under its epoch. */
+export interface Position {
+  epoch: string;
+  seq: number;
 }
 
 /** What happened, as the driver tells the machine. */
@@ -171,6 +179,15 @@ export class ConnectionMachine {
     token?: string,
   ) {
     if (token !== undefined) this.setToken(token);
+    if (settings.position) {
+      this.epoch = settings.position.epoch;
+      this.seq = settings.position.seq;
+    }
+  }
+
+  /** The position last handed to the app (what the next resume asks from); undefined before the first resume reply. */
+  position(): Position | undefined {
+    return this.epoch === undefined ? undefined : { epoch: this.epoch, seq: this.seq };
   }
 
   /** Handles one event that happened at `now` (epoch ms) and returns what to do. */

@@ -7,6 +7,7 @@
 import {
   type ClientState,
   type Notification,
+  type Position,
   PushlineClient,
   type Reset,
   type Transport,
@@ -173,6 +174,32 @@ async function download(path: string, exportId: string): Promise<void> {
   log('note', `downloaded export ${exportId} (${String(blob.size)} bytes)`);
 }
 
+/** Where this tab keeps a user's position, so that a reload resumes instead of starting afresh. */
+const positionKey = (userId: string): string => `pushline.position.${userId}`;
+
+function savedPosition(userId: string): Position | undefined {
+  try {
+    const value = JSON.parse(sessionStorage.getItem(positionKey(userId)) ?? 'null') as unknown;
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      'epoch' in value &&
+      'seq' in value &&
+      typeof value.epoch === 'string' &&
+      Number.isSafeInteger(value.seq) &&
+      (value.seq as number) >= 0
+    )
+      return { epoch: value.epoch, seq: value.seq as number };
+  } catch {
+    // Not JSON: start afresh.
+  }
+  return undefined;
+}
+
+function savePosition(userId: string, position: Position | undefined): void {
+  if (position) sessionStorage.setItem(positionKey(userId), JSON.stringify(position));
+}
+
 async function signIn(userId: string): Promise<void> {
   let first: string;
   try {
@@ -185,6 +212,8 @@ async function signIn(userId: string): Promise<void> {
   token = first;
   ui.user.textContent = `as ${userId}`;
   let handedOut = false;
+  const saved = savedPosition(userId);
+  if (saved) log('note', `resuming from seq ${String(saved.seq)}, saved before the page was reloaded`);
   const next = new PushlineClient({
     url: config.wsUrl,
     // The sign-in's token first; a fresh one whenever the client asks again (refused, expiring).
@@ -198,10 +227,25 @@ async function signIn(userId: string): Promise<void> {
     },
     authorizeAt: ui.inBand.checked ? 'in-band' : 'connect',
     transport: loggedTransport(),
+    ...(saved ? { position: saved } : {}),
   });
-  next.on('state', showState);
-  next.on('notification', showNotification);
-  next.on('reset', showReset);
+  // The position is saved after the app has shown each notification (and after a reset or a
+  // resume), so a reload of the page asks for exactly what it has not shown.
+  const save = (): void => {
+    savePosition(userId, next.position);
+  };
+  next.on('state', (state) => {
+    showState(state);
+    save();
+  });
+  next.on('notification', (notification) => {
+    showNotification(notification);
+    save();
+  });
+  next.on('reset', (reset) => {
+    showReset(reset);
+    save();
+  });
   next.on('error', (error) => {
     log('note', `error ${error.code}: ${error.message}`);
   });
