@@ -17,6 +17,7 @@ export const TOKENS = {
   Authorize: Symbol.for('pushline.lambda.Authorize'),
   Route: Symbol.for('pushline.lambda.Route'),
   PingRoute: Symbol.for('pushline.lambda.PingRoute'),
+  DefaultRoute: Symbol.for('pushline.lambda.DefaultRoute'),
   NotifyUser: Symbol.for('pushline.lambda.NotifyUser'),
   NotifyConnection: Symbol.for('pushline.lambda.NotifyConnection'),
   EnforceAuthorizeDeadline: Symbol.for('pushline.lambda.EnforceAuthorizeDeadline'),
