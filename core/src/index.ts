@@ -28,11 +28,7 @@ export {
   QueueSendError,
   TransientError,
 } from './domain/errors.js';
-export {
-  HTTP_STATUS_OF_ERROR,
-  type HttpErrorCode,
-  httpStatusOf,
-} from './domain/http-status.js';
+export { HTTP_STATUS_OF_ERROR, type HttpErrorCode, httpStatusOf } from './domain/http-status.js';
 export {
   type ClientFrame,
   errorFrame,

@@ -179,10 +179,10 @@ describe('loadConfig', () => {
       [
         "invalid configuration of 'connect':",
         `  - ${ENV.mode} is required`,
-        `  - ${ENV.authMode} is required`,
-        `  - ${ENV.jwksUrl} or ${ENV.tokenSecret} is required`,
         `  - ${ENV.connectionsTable} is required`,
+        `  - ${ENV.authMode} is required`,
         `  - ${ENV.deadlinesQueueUrl} is required`,
+        `  - ${ENV.jwksUrl} or ${ENV.tokenSecret} is required`,
       ].join('\n'),
     );
   });
