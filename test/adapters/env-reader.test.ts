@@ -1,6 +1,9 @@
-import { EnvReader } from '@pushline/adapters/system';
+import { MIN_SECRET_BYTES } from '@pushline/adapters/jose';
+import { EnvReader, TOKEN_ENV } from '@pushline/adapters/system';
 import { loadConfig } from '@pushline/server';
 import { loadDevConfig } from '@pushline/local/dev';
+import { loadConfig as loadGatewayConfig } from '@pushline/local';
+import { loadConfig as loadLambdaConfig } from '@pushline/lambda/config';
 import { describe, expect, it } from 'vitest';
 
 describe('EnvReader', () => {
@@ -28,6 +31,52 @@ describe('EnvReader', () => {
     );
   });
 
+  it('checks required values, URLs, secrets and stage names, and lists its problems in order', () => {
+    const vars = new EnvReader({
+      U: 'ftp://x',
+      OK_URL: 'https://x.example/',
+      S: 'x'.repeat(MIN_SECRET_BYTES - 1),
+      LONG: 'é'.repeat(MIN_SECRET_BYTES / 2),
+      STAGE: 'my stage',
+    });
+    expect(vars.required('MISSING')).toBeNull();
+    expect(vars.url('U')).toBe('ftp://x');
+    expect(vars.url('OK_URL')).toBe('https://x.example/');
+    expect(vars.secret('S')).toBe('x'.repeat(MIN_SECRET_BYTES - 1));
+    expect(vars.secret('LONG')).toBe('é'.repeat(MIN_SECRET_BYTES / 2));
+    expect(vars.stage('STAGE', 'local')).toBe('my stage');
+    expect(vars.stage('UNSET_STAGE', 'local')).toBe('local');
+    expect(vars.problems).toEqual([
+      'MISSING is required',
+      'U must be an http(s) URL',
+      `S must be at least ${MIN_SECRET_BYTES} bytes`,
+      "STAGE must match [A-Za-z0-9_-]+, got 'my stage'",
+    ]);
+  });
+
+  it('reads the token settings, and requires both claims with a JWKS unless told otherwise', () => {
+    const env = {
+      [TOKEN_ENV.jwksUrl]: 'https://idp.example/jwks.json',
+      [TOKEN_ENV.tokenIssuer]: 'https://idp.example/',
+    };
+    const strict = new EnvReader(env);
+    expect(strict.tokenSettings()).toEqual({
+      secret: null,
+      jwksUrl: 'https://idp.example/jwks.json',
+      issuer: 'https://idp.example/',
+      audience: null,
+    });
+    expect(strict.problems).toEqual([`${TOKEN_ENV.tokenAudience} is required with ${TOKEN_ENV.jwksUrl}`]);
+    const lenient = new EnvReader(env);
+    lenient.tokenSettings({ claimsWithJwks: false });
+    expect(lenient.problems).toEqual([]);
+    const lifetime = new EnvReader({ [TOKEN_ENV.tokenMaxLifetimeSeconds]: '30' });
+    expect(lifetime.tokenMaxLifetimeSeconds()).toBe(86_400);
+    expect(lifetime.problems).toEqual([
+      `${TOKEN_ENV.tokenMaxLifetimeSeconds} must be an integer from 60 to 604800, got '30'`,
+    ]);
+  });
+
   it('serves the apps: the standalone server and pnpm dev name every bad variable', () => {
     const message = (load: () => unknown): string => {
       try {
@@ -45,5 +94,19 @@ describe('EnvReader', () => {
     expect(dev).toContain("PUSHLINE_WS_PORT must be an integer from 0 to 65535, got '70000'");
     expect(dev).toContain("PUSHLINE_LOG_LEVEL must be one of DEBUG, INFO, WARN, ERROR, SILENT, got 'LOUD'");
     expect(loadDevConfig({ PUSHLINE_LOG_LEVEL: 'warn' }).logLevel).toBe('WARN');
+    // The three configs check a secret's length and a stage name with the same rules.
+    const short = 'x'.repeat(MIN_SECRET_BYTES - 1);
+    const tooShort = `${TOKEN_ENV.tokenSecret} must be at least ${MIN_SECRET_BYTES} bytes`;
+    expect(message(() => loadConfig({ [TOKEN_ENV.tokenSecret]: short }))).toContain(tooShort);
+    expect(message(() => loadDevConfig({ [TOKEN_ENV.tokenSecret]: short }))).toContain(tooShort);
+    expect(
+      message(() => loadLambdaConfig('authorizer', { PUSHLINE_MODE: 'dev', [TOKEN_ENV.tokenSecret]: short })),
+    ).toContain(tooShort);
+    expect(message(() => loadDevConfig({ PUSHLINE_STAGE: 'a/b' }))).toContain(
+      "PUSHLINE_STAGE must match [A-Za-z0-9_-]+, got 'a/b'",
+    );
+    expect(message(() => loadGatewayConfig({ PUSHLINE_STAGE: 'a/b' }))).toContain(
+      "PUSHLINE_STAGE must match [A-Za-z0-9_-]+, got 'a/b'",
+    );
   });
 });

@@ -5,5 +5,5 @@ export {
   type JoseKeySource,
   JoseTokenVerifier,
   type JoseTokenVerifierOptions,
-  MIN_SECRET_BYTES,
 } from './jose-token-verifier.js';
+export { MIN_SECRET_BYTES } from './min-secret-bytes.js';

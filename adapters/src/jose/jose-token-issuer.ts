@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { MIN_SECRET_BYTES } from './jose-token-verifier.js';
+import { MIN_SECRET_BYTES } from './min-secret-bytes.js';
 
 /** Options of {@link JoseTokenIssuer}. */
 export interface JoseTokenIssuerOptions {

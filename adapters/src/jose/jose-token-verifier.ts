@@ -1,4 +1,5 @@
 import { fail, isUserId, ok, type Outcome, type TokenVerifier, type VerifiedToken } from '@pushline/core';
+import { MIN_SECRET_BYTES } from './min-secret-bytes.js';
 import {
   createRemoteJWKSet,
   errors,
@@ -44,9 +45,6 @@ export type JoseTokenVerifierOptions = JoseKeySource & {
   /** Tolerated clock skew on `exp` and `nbf`, in seconds; default 5. */
   readonly clockToleranceSeconds?: number;
 };
-
-/** Smallest HS256 secret we accept, in bytes (RFC 7518 §3.2: at least the hash size). */
-export const MIN_SECRET_BYTES = 32;
 
 /**
  * Verifies JWTs with `jose`.

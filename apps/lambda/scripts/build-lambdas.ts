@@ -1,6 +1,6 @@
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RUNTIME_PROVIDED } from '../src/deployment.js';
 
@@ -8,8 +8,8 @@ import { RUNTIME_PROVIDED } from '../src/deployment.js';
 export const LAMBDA_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const HANDLERS_DIR = join(LAMBDA_ROOT, 'src', 'handlers');
 const DEFAULT_OUTDIR = join(LAMBDA_ROOT, 'dist');
-/** The benchmark's baseline: the same bindings wired by hand, with no inversify. */
-export const HAND_WIRED_CONTAINER = join(LAMBDA_ROOT, 'scripts', 'hand-wired-container.ts');
+/** The repository's root: `core`, `adapters` and `apps/lambda` are under it. */
+const REPOSITORY_ROOT = join(LAMBDA_ROOT, '..', '..');
 
 /** Options of {@link buildLambdas}. */
 export interface BuildLambdasOptions {
@@ -20,10 +20,11 @@ export interface BuildLambdasOptions {
   /** Only these handlers (file names without `.ts`); default all. */
   readonly only?: readonly string[];
   /**
-   * A module to bundle instead of `src/composition/container.ts`, exporting the same
-   * `createContainer` (the benchmark's hand-wired variant).
+   * A copy of another version's `core`, `adapters`, `apps/lambda` and `tsconfig.base.json` (the
+   * benchmark's baseline, from a fixed commit) to bundle instead of this tree's. Packages
+   * resolve as from this tree, and the workspace packages to the copy's source.
    */
-  readonly containerModule?: string;
+  readonly sourceRoot?: string;
 }
 
 /** One built handler. */
@@ -36,8 +37,8 @@ export interface BuiltHandler {
 }
 
 /** The handler entry points: every `.ts` file in `src/handlers`. */
-async function handlerNames(): Promise<string[]> {
-  const files = await readdir(HANDLERS_DIR);
+async function handlerNames(handlersDir: string): Promise<string[]> {
+  const files = await readdir(handlersDir);
   return files
     .filter((file) => file.endsWith('.ts'))
     .map((file) => basename(file, '.ts'))
@@ -98,11 +99,23 @@ function sizesByPackage(metafile: Metafile): Record<string, number> {
   return sizes;
 }
 
-function replaceContainer(path: string): Plugin {
+/**
+ * Resolves the bare imports of files under `root` as the same files of this tree would, then
+ * swaps a workspace package's source (outside `node_modules`) for the copy's.
+ */
+function fromSourceRoot(root: string): Plugin {
   return {
-    name: 'replace-container',
+    name: 'source-root',
     setup(plugin) {
-      plugin.onResolve({ filter: /\/composition\/container\.js$/ }, () => ({ path }));
+      plugin.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (!args.importer.startsWith(root + sep)) return undefined;
+        const resolveDir = join(REPOSITORY_ROOT, relative(root, args.resolveDir));
+        const found = await plugin.resolve(args.path, { kind: args.kind, resolveDir });
+        if (found.errors.length > 0 || found.external) return found;
+        const inTree = relative(REPOSITORY_ROOT, found.path);
+        if (inTree.startsWith('..') || inTree.split(sep).includes('node_modules')) return found;
+        return { path: join(root, inTree) };
+      });
     },
   };
 }
@@ -111,7 +124,9 @@ function replaceContainer(path: string): Plugin {
 export async function buildLambdas(options: BuildLambdasOptions = {}): Promise<BuiltHandler[]> {
   const outdir = options.outdir ?? DEFAULT_OUTDIR;
   const sdk = options.sdk ?? 'external';
-  const names = options.only ?? (await handlerNames());
+  const root = options.sourceRoot ?? REPOSITORY_ROOT;
+  const handlersDir = join(root, relative(REPOSITORY_ROOT, HANDLERS_DIR));
+  const names = options.only ?? (await handlerNames(handlersDir));
   await mkdir(outdir, { recursive: true });
   return Promise.all(
     names.map(async (name) => {
@@ -119,9 +134,9 @@ export async function buildLambdas(options: BuildLambdasOptions = {}): Promise<B
       await rm(dir, { recursive: true, force: true });
       const file = join(dir, 'bundle.mjs');
       const result = await build({
-        ...sstLikeOptions(join(HANDLERS_DIR, `${name}.ts`), file, sdk),
-        absWorkingDir: join(LAMBDA_ROOT, '..', '..'),
-        plugins: options.containerModule === undefined ? [] : [replaceContainer(options.containerModule)],
+        ...sstLikeOptions(join(handlersDir, `${name}.ts`), file, sdk),
+        absWorkingDir: root,
+        plugins: options.sourceRoot === undefined ? [] : [fromSourceRoot(options.sourceRoot)],
       });
       const { size } = await stat(file);
       return {

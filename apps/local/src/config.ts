@@ -25,8 +25,7 @@ export const ENV = {
 /** Reads and checks every key; throws one error naming every invalid variable. */
 export function loadConfig(env: Environment = process.env): LocalGatewayConfig {
   const vars = new EnvReader(env);
-  const stage = vars.string(ENV.stage) ?? 'local';
-  if (!/^[A-Za-z0-9_-]+$/.test(stage)) vars.problem(`${ENV.stage} must match [A-Za-z0-9_-]+, got '${stage}'`);
+  const stage = vars.stage(ENV.stage, 'local');
   const config: LocalGatewayConfig = {
     host: vars.string(ENV.host) ?? '127.0.0.1',
     port: vars.integer(ENV.port, 3001, 0, 65535),

@@ -1,4 +1,4 @@
-import { EnvReader, type Environment } from '@pushline/adapters/system';
+import { EnvReader, type Environment, TOKEN_ENV } from '@pushline/adapters/system';
 
 /** Environment variable names of the standalone server (one place, shared with docs and tests). */
 const ENV = {
@@ -6,16 +6,12 @@ const ENV = {
   port: 'PUSHLINE_PORT',
   mode: 'PUSHLINE_MODE',
   authMode: 'PUSHLINE_AUTH_MODE',
-  tokenSecret: 'PUSHLINE_TOKEN_SECRET',
-  jwksUrl: 'PUSHLINE_JWKS_URL',
-  tokenIssuer: 'PUSHLINE_TOKEN_ISSUER',
-  tokenAudience: 'PUSHLINE_TOKEN_AUDIENCE',
+  ...TOKEN_ENV,
   apiKey: 'PUSHLINE_API_KEY',
   authorizeDeadlineSeconds: 'PUSHLINE_AUTHORIZE_DEADLINE_SECONDS',
   heartbeatSeconds: 'PUSHLINE_HEARTBEAT_SECONDS',
   rateLimit: 'PUSHLINE_RATE_LIMIT',
   rateBurst: 'PUSHLINE_RATE_BURST',
-  tokenMaxLifetimeSeconds: 'PUSHLINE_TOKEN_MAX_LIFETIME_SECONDS',
   allowDevOnNetwork: 'PUSHLINE_ALLOW_DEV_ON_NETWORK',
   streamRetentionHours: 'PUSHLINE_STREAM_RETENTION_HOURS',
 } as const;
@@ -65,26 +61,13 @@ export interface ServerConfig {
 export function loadConfig(env: Environment = process.env): ServerConfig {
   const vars = new EnvReader(env);
   const mode = vars.oneOf<Mode>(ENV.mode, ['dev', 'production'], 'dev');
-  const jwksUrl = vars.string(ENV.jwksUrl);
-  const secret = vars.string(ENV.tokenSecret);
+  const { secret, jwksUrl, issuer: tokenIssuer, audience: tokenAudience } = vars.tokenSettings();
   const apiKey = vars.string(ENV.apiKey);
-  if (jwksUrl !== null && !/^https?:\/\//.test(jwksUrl))
-    vars.problem(`${ENV.jwksUrl} must be an http(s) URL`);
-  if (secret !== null && new TextEncoder().encode(secret).byteLength < 32) {
-    vars.problem(`${ENV.tokenSecret} must be at least 32 bytes`);
-  }
   if (mode === 'production') {
     if (jwksUrl === null && secret === null) vars.problem(`${ENV.jwksUrl} or ${ENV.tokenSecret} is required`);
     if (apiKey === null) vars.problem(`${ENV.apiKey} is required`);
   }
   if (apiKey !== null && apiKey.length < 16) vars.problem(`${ENV.apiKey} must be at least 16 characters`);
-  const tokenIssuer = vars.string(ENV.tokenIssuer);
-  const tokenAudience = vars.string(ENV.tokenAudience);
-  if (jwksUrl !== null) {
-    // One identity provider issues tokens to many apps: OIDC requires the aud check.
-    if (tokenIssuer === null) vars.problem(`${ENV.tokenIssuer} is required with ${ENV.jwksUrl}`);
-    if (tokenAudience === null) vars.problem(`${ENV.tokenAudience} is required with ${ENV.jwksUrl}`);
-  }
   const host = vars.string(ENV.host) ?? '127.0.0.1';
   // Dev mode serves POST /token (a token for any user, to anyone who asks) and makes up
   // missing secrets: fine on this machine, not on a network, unless someone says so.
@@ -108,7 +91,7 @@ export function loadConfig(env: Environment = process.env): ServerConfig {
     heartbeatMs: vars.integer(ENV.heartbeatSeconds, 30, 1, 3600) * 1000,
     rateLimit: vars.integer(ENV.rateLimit, 50, 0, 1_000_000),
     rateBurst: vars.integer(ENV.rateBurst, 100, 1, 1_000_000),
-    tokenMaxLifetimeSeconds: vars.integer(ENV.tokenMaxLifetimeSeconds, 86_400, 60, 604_800),
+    tokenMaxLifetimeSeconds: vars.tokenMaxLifetimeSeconds(),
     streamRetentionMs: vars.integer(ENV.streamRetentionHours, 24, 1, 720) * 3_600_000,
   };
   vars.throwIfInvalid();

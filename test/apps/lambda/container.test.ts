@@ -1,11 +1,16 @@
 import { readdir } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { InMemoryConnectionRepository } from '@pushline/adapters/memory';
-import { type AppConfig, ENTRIES, ENV, envFor, loadConfig } from '@pushline/lambda/config';
-import { createContainer } from '@pushline/lambda/container';
+import {
+  InMemoryConnectionRepository,
+  InMemoryNotificationStream,
+  ManualClock,
+} from '@pushline/adapters/memory';
+import { ENTRIES, type Entry, ENV, envFor, loadConfig } from '@pushline/lambda/config';
+import { anonymousRoute } from '@pushline/lambda/anonymous-route';
 import { TOKENS } from '@pushline/lambda/tokens';
 import { HANDLERS_DIR } from '@pushline/lambda/build';
-import type { ConnectionRepository } from '@pushline/core';
+import { type ConnectionRepository, PingAction, ResumeAction, type Route } from '@pushline/core';
+import type * as PingEntry from '@pushline/lambda/entries/ping';
 import { describe, expect, it } from 'vitest';
 
 const SECRET = 'a-test-secret-that-is-at-least-32-bytes-long';
@@ -28,19 +33,36 @@ export const FULL_ENV: Record<string, string> = {
   [ENV.connectGraceSeconds]: '5',
 };
 
-const entries = Object.keys(ENTRIES) as (keyof typeof ENTRIES)[];
+const entries = Object.keys(ENTRIES) as Entry[];
 
-/** One config with every area set: each entry's config, merged. */
-function everyArea(): AppConfig {
-  const merged: Record<string, unknown> = {};
-  for (const entry of entries) {
-    for (const [key, value] of Object.entries(loadConfig(entry, FULL_ENV))) {
-      if (value !== null && !(key in merged)) merged[key] = value;
-    }
-  }
-  const config: AppConfig = { ...loadConfig('connect', FULL_ENV), ...merged };
-  return config;
+/** An entry's composition, `src/composition/entries/<entry>.ts`: each has ping's signature. */
+type EntryComposition = typeof PingEntry;
+type Container = ReturnType<EntryComposition['compose']>;
+
+async function compositionOf(entry: Entry): Promise<EntryComposition> {
+  return (await import(`@pushline/lambda/entries/${entry}`)) as EntryComposition;
 }
+
+/** The entry's container, built from only the variables its function is given. */
+async function containerOf(entry: Entry, override?: (container: Container) => void): Promise<Container> {
+  const { required, optional } = envFor(entry);
+  const env = Object.fromEntries([...required, ...optional].map((name) => [name, FULL_ENV[name]]));
+  return (await compositionOf(entry)).compose(loadConfig(entry, env), override);
+}
+
+/** The adapters' tokens: what loads an AWS SDK client or jose. */
+const ADAPTER_TOKENS = [
+  TOKENS.DynamoDbClient,
+  TOKENS.SqsClient,
+  TOKENS.ConnectionRepository,
+  TOKENS.ExportRepository,
+  TOKENS.MessageQueue,
+  TOKENS.DeadlineScheduler,
+  TOKENS.ConnectionPusher,
+  TOKENS.TokenVerifier,
+  TOKENS.TokenIssuer,
+  TOKENS.NotificationStream,
+];
 
 describe('the Lambda composition root', () => {
   it('has one entry in ENTRIES per handler file', async () => {
@@ -48,16 +70,56 @@ describe('the Lambda composition root', () => {
     expect([...entries].sort()).toEqual(files);
   });
 
-  it('builds a container that resolves every token', () => {
-    const container = createContainer(everyArea());
-    const unresolved = Object.values(TOKENS).filter((token) => container.get(token) === undefined);
-    expect(unresolved).toEqual([]);
+  it.each(entries)(
+    "builds the '%s' container from only that function's variables, and resolves every token it binds",
+    async (entry) => {
+      const container = await containerOf(entry);
+      const bound = Object.values(TOKENS).filter((token) => container.isBound(token));
+      expect(bound.filter((token) => container.get(token) === undefined)).toEqual([]);
+      expect(bound.length).toBeGreaterThan(3);
+    },
+  );
+
+  it('binds every token in some entry', async () => {
+    const containers = await Promise.all(entries.map((entry) => containerOf(entry)));
+    const unbound = Object.entries(TOKENS)
+      .filter(([, token]) => !containers.some((container) => container.isBound(token)))
+      .map(([name]) => name);
+    expect(unbound).toEqual([]);
   });
 
-  it.each(entries)("builds the '%s' container from only that function's variables", (entry) => {
-    const { required, optional } = envFor(entry);
-    const env = Object.fromEntries([...required, ...optional].map((name) => [name, FULL_ENV[name]]));
-    expect(() => createContainer(loadConfig(entry, env))).not.toThrow();
+  it.each(['ping', 'default', 'token', 'authorizer'] as const)(
+    "binds in '%s' only the adapters its entry needs",
+    async (entry) => {
+      const container = await containerOf(entry);
+      const adapters = ADAPTER_TOKENS.filter((token) => container.isBound(token)).map(
+        (token) => token.description,
+      );
+      const expected = {
+        ping: [],
+        default: [],
+        token: ['pushline.lambda.TokenIssuer'],
+        authorizer: ['pushline.lambda.TokenVerifier'],
+      };
+      expect(adapters).toEqual(expected[entry]);
+    },
+  );
+
+  it('answers ping, and a frame of no route, without a connection registry', async () => {
+    const ping = (await containerOf('ping')).get<Route>(TOKENS.Route);
+    const outcome = await ping.execute({ connectionId: 'c1', body: '{"action":"ping","requestId":"r1"}' });
+    expect(JSON.parse(outcome.payload)).toEqual({ type: 'pong', requestId: 'r1' });
+    const unrouted = (await containerOf('default')).get<Route>(TOKENS.Route);
+    const unknown = await unrouted.execute({ connectionId: 'c1', body: '{"action":"shout"}' });
+    expect(unknown.code).toBe('UNKNOWN_ACTION');
+    expect((await unrouted.execute({ connectionId: 'c1', body: 'not json' })).code).toBe('MALFORMED_FRAME');
+  });
+
+  it('composes a registry-free Route only of actions open to anonymous senders', () => {
+    const stream = new InMemoryNotificationStream({ clock: new ManualClock(0) });
+    expect(() => anonymousRoute([new PingAction(), new ResumeAction(stream)])).toThrow(
+      "these actions need the connection registry: 'resume'",
+    );
   });
 
   it('pushes in place only with a management endpoint, and refuses a limit over one batch', () => {
@@ -72,15 +134,25 @@ describe('the Lambda composition root', () => {
     expect(loadConfig('notify-user', FULL_ENV).directPushLimit).toBe(10);
   });
 
-  it('resolves singletons: the same instance on every get', () => {
-    const container = createContainer(loadConfig('notify-user', FULL_ENV));
+  it('binds the pusher in notify-user only for in-place pushes', async () => {
+    const { compose } = await compositionOf('notify-user');
+    const queued = compose(loadConfig('notify-user', { ...FULL_ENV, [ENV.directPushLimit]: '0' }));
+    expect(queued.isBound(TOKENS.ConnectionPusher)).toBe(false);
+    expect(queued.get(TOKENS.NotifyUser)).toBeDefined();
+    const direct = compose(loadConfig('notify-user', FULL_ENV));
+    expect(direct.isBound(TOKENS.ConnectionPusher)).toBe(true);
+  });
+
+  it('resolves singletons: the same instance on every get', async () => {
+    const container = await containerOf('notify-user');
     expect(container.get(TOKENS.NotifyUser)).toBe(container.get(TOKENS.NotifyUser));
     expect(container.get(TOKENS.ConnectionRepository)).toBe(container.get(TOKENS.ConnectionRepository));
+    expect(container.get(TOKENS.DynamoDbClient)).toBe(container.get(TOKENS.DynamoDbClient));
   });
 
   it('lets a test rebind a port before use cases are resolved', async () => {
     const repository = new InMemoryConnectionRepository();
-    const container = createContainer(loadConfig('disconnect', FULL_ENV), (c) => {
+    const container = await containerOf('disconnect', (c) => {
       c.rebind<ConnectionRepository>(TOKENS.ConnectionRepository).toConstantValue(repository);
     });
     await repository.save({ connectionId: 'c1', userId: null, connectedAt: 0, expiresAt: 1 });
@@ -89,7 +161,13 @@ describe('the Lambda composition root', () => {
     );
     await disconnect.execute({ connectionId: 'c1' });
     expect(await repository.find('c1')).toBeNull();
-    expect(() => container.get(TOKENS.Connect)).toThrow(
+    expect(container.isBound(TOKENS.Connect)).toBe(false);
+  });
+
+  it('says which variable is missing when a module needs what its entry lacks', async () => {
+    const { compose } = await compositionOf('connect');
+    const config = { ...loadConfig('connect', FULL_ENV), tokenKeys: null };
+    expect(() => compose(config).get(TOKENS.Connect)).toThrow(
       `${ENV.jwksUrl} or ${ENV.tokenSecret} is not configured`,
     );
   });
@@ -101,10 +179,10 @@ describe('loadConfig', () => {
       [
         "invalid configuration of 'connect':",
         `  - ${ENV.mode} is required`,
-        `  - ${ENV.authMode} is required`,
-        `  - ${ENV.jwksUrl} or ${ENV.tokenSecret} is required`,
         `  - ${ENV.connectionsTable} is required`,
+        `  - ${ENV.authMode} is required`,
         `  - ${ENV.deadlinesQueueUrl} is required`,
+        `  - ${ENV.jwksUrl} or ${ENV.tokenSecret} is required`,
       ].join('\n'),
     );
   });
@@ -132,7 +210,7 @@ describe('loadConfig', () => {
   });
 
   it('reads only the variables of its entry point', () => {
-    const config = loadConfig('ping', FULL_ENV);
+    const config = loadConfig('disconnect', FULL_ENV);
     expect(config).toMatchObject({
       connectionsTable: 'connections',
       tokenKeys: null,
@@ -165,7 +243,7 @@ describe('loadConfig', () => {
           `  - ${ENV.tokenAudience} is required with ${ENV.jwksUrl}`,
         ].join('\n'),
       );
-      expect(() => loadConfig('default', { ...env, [ENV.tokenIssuer]: 'https://issuer.example/' })).toThrow(
+      expect(() => loadConfig('authorize', { ...env, [ENV.tokenIssuer]: 'https://issuer.example/' })).toThrow(
         `${ENV.tokenAudience} is required with ${ENV.jwksUrl}`,
       );
     }

@@ -1,3 +1,5 @@
+import { EnvReader, TOKEN_ENV } from '@pushline/adapters/system';
+
 /** Environment variable names of the Lambda functions, shared with `sst.config.ts`. */
 export const ENV = {
   mode: 'PUSHLINE_MODE',
@@ -8,15 +10,11 @@ export const ENV = {
   notifyConnectionQueueUrl: 'PUSHLINE_NOTIFY_CONNECTION_QUEUE_URL',
   deadlinesQueueUrl: 'PUSHLINE_DEADLINES_QUEUE_URL',
   managementEndpoint: 'PUSHLINE_MANAGEMENT_ENDPOINT',
-  tokenSecret: 'PUSHLINE_TOKEN_SECRET',
-  jwksUrl: 'PUSHLINE_JWKS_URL',
-  tokenIssuer: 'PUSHLINE_TOKEN_ISSUER',
-  tokenAudience: 'PUSHLINE_TOKEN_AUDIENCE',
+  ...TOKEN_ENV,
   authorizeDeadlineSeconds: 'PUSHLINE_AUTHORIZE_DEADLINE_SECONDS',
   dynamoDbEndpoint: 'PUSHLINE_DYNAMODB_ENDPOINT',
   sqsEndpoint: 'PUSHLINE_SQS_ENDPOINT',
   directPushLimit: 'PUSHLINE_DIRECT_PUSH_LIMIT',
-  tokenMaxLifetimeSeconds: 'PUSHLINE_TOKEN_MAX_LIFETIME_SECONDS',
   /** Read by Powertools itself; `sst.config.ts` sets it per stage. */
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   notificationsTable: 'PUSHLINE_NOTIFICATIONS_TABLE',
@@ -44,8 +42,8 @@ export const ENTRIES = {
   authorizer: ['tokens'],
   connect: ['connections', 'tokens', 'deadlines', 'expiryChecks'],
   disconnect: ['connections'],
-  default: ['connections', 'tokens', 'expiryChecks'],
-  ping: ['connections'],
+  default: [],
+  ping: [],
   authorize: ['connections', 'tokens', 'expiryChecks'],
   'notify-user': ['connections', 'notifyQueues', 'directPush', 'stream'],
   resume: ['connections', 'stream'],
@@ -152,147 +150,78 @@ export interface AppConfig {
   readonly sqsEndpoint: string | null;
 }
 
-const URL_PATTERN = /^https?:\/\//;
-
 /** The levels Powertools Logger takes (in any case). */
 const LOG_LEVELS: readonly string[] = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'];
 
 /**
  * Reads the configuration of one entry point from the environment. Pure: returns a frozen
- * object, or throws one error naming every missing or invalid variable.
+ * object, or throws one error naming every missing or invalid variable. The entry reads only
+ * the variables `envFor(entry)` names; any other is as if unset.
  */
 export function loadConfig(
   entry: Entry,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): AppConfig {
   const { required, optional } = envFor(entry);
-  const reads = new Set<string>([...required, ...optional]);
-  const problems: string[] = [];
-  const read = (name: EnvName): string | null => {
-    if (!reads.has(name)) return null;
-    const value = env[name]?.trim();
-    if (value === undefined || value === '') {
-      if (required.includes(name)) problems.push(`${name} is required`);
-      return null;
-    }
-    return value;
-  };
-  const url = (name: EnvName): string | null => {
-    const value = read(name);
-    if (value !== null && !URL_PATTERN.test(value)) problems.push(`${name} must be an http(s) URL`);
-    return value;
-  };
-  const oneOf = <T extends string>(name: EnvName, allowed: readonly T[], fallback: T): T => {
-    const value = read(name);
-    if (value === null) return fallback;
-    if ((allowed as readonly string[]).includes(value)) return value as T;
-    problems.push(`${name} must be one of ${allowed.join(', ')}, got '${value}'`);
-    return fallback;
-  };
+  const vars = new EnvReader(Object.fromEntries([...required, ...optional].map((name) => [name, env[name]])));
+  for (const name of required) vars.required(name);
 
-  const mode = oneOf<Mode>(ENV.mode, ['dev', 'production'], 'production');
-  const authMode = oneOf<AuthMode>(ENV.authMode, ['connect', 'either'], 'connect');
-  const secret = read(ENV.tokenSecret);
-  const jwksUrl = url(ENV.jwksUrl);
-  const needsKeys = ENTRIES[entry].some((need: Need) => need === 'tokens' || need === 'issuer');
-  const needsSecret = ENTRIES[entry].some((need: Need) => need === 'issuer');
-  if (secret !== null && new TextEncoder().encode(secret).byteLength < 32) {
-    problems.push(`${ENV.tokenSecret} must be at least 32 bytes`);
+  const needs: readonly Need[] = ENTRIES[entry];
+  const needsKeys = needs.some((need) => need === 'tokens' || need === 'issuer');
+  const needsSecret = needs.includes('issuer');
+  // POST /token signs HS256 with the secret; verifiers with a JWKS accept only the identity
+  // provider's keys, so every token it issued would be refused: that is this entry's own check.
+  const tokens = vars.tokenSettings({ claimsWithJwks: !needsSecret });
+  if (needsSecret && tokens.secret === null) vars.problem(`${ENV.tokenSecret} is required`);
+  else if (needsKeys && tokens.secret === null && tokens.jwksUrl === null) {
+    vars.problem(`${ENV.jwksUrl} or ${ENV.tokenSecret} is required`);
   }
-  if (needsSecret && secret === null) problems.push(`${ENV.tokenSecret} is required`);
-  else if (needsKeys && secret === null && jwksUrl === null) {
-    problems.push(`${ENV.jwksUrl} or ${ENV.tokenSecret} is required`);
-  }
-  const tokenIssuer = read(ENV.tokenIssuer);
-  const tokenAudience = read(ENV.tokenAudience);
-  if (jwksUrl !== null && needsSecret) {
-    // POST /token signs HS256 with the secret; verifiers with a JWKS accept only the
-    // identity provider's keys, so every token it issued would be refused.
-    problems.push(
+  if (tokens.jwksUrl !== null && needsSecret) {
+    vars.problem(
       `${ENV.jwksUrl} is set: POST /token would issue HS256 tokens that every verifier refuses (tokens come from the identity provider)`,
     );
-  } else if (jwksUrl !== null && needsKeys) {
-    // One identity provider issues tokens to many apps: OIDC requires the aud check.
-    if (tokenIssuer === null) problems.push(`${ENV.tokenIssuer} is required with ${ENV.jwksUrl}`);
-    if (tokenAudience === null) problems.push(`${ENV.tokenAudience} is required with ${ENV.jwksUrl}`);
   }
-  const logLevel = read(ENV.logLevel);
+  const logLevel = vars.string(ENV.logLevel);
   if (logLevel !== null && !LOG_LEVELS.includes(logLevel.toUpperCase())) {
-    problems.push(`${ENV.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+    vars.problem(`${ENV.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
   }
-  let tokenMaxLifetimeSeconds = 86_400;
-  const maxLifetime = read(ENV.tokenMaxLifetimeSeconds);
-  if (maxLifetime !== null) {
-    const seconds = Number(maxLifetime);
-    if (!Number.isInteger(seconds) || seconds < 60 || seconds > 604_800) {
-      problems.push(
-        `${ENV.tokenMaxLifetimeSeconds} must be an integer from 60 to 604800, got '${maxLifetime}'`,
-      );
-    } else tokenMaxLifetimeSeconds = seconds;
+  // SQS delays a message by 900 s at most: a longer deadline could not be scheduled.
+  const authorizeDeadlineMs = vars.integer(ENV.authorizeDeadlineSeconds, 30, 1, 900) * 1000;
+  // One batch at most: a user with more sockets is better served by the parallel queue path.
+  const directPushLimit = vars.integer(ENV.directPushLimit, 0, 0, 10);
+  const managementEndpoint = vars.url(ENV.managementEndpoint);
+  if (directPushLimit > 0 && managementEndpoint === null) {
+    vars.problem(`${ENV.managementEndpoint} is required when ${ENV.directPushLimit} is above 0`);
   }
-  let authorizeDeadlineMs = 30_000;
-  const deadline = read(ENV.authorizeDeadlineSeconds);
-  if (deadline !== null) {
-    const seconds = Number(deadline);
-    // SQS delays a message by 900 s at most: a longer deadline could not be scheduled.
-    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 900) {
-      problems.push(`${ENV.authorizeDeadlineSeconds} must be an integer from 1 to 900, got '${deadline}'`);
-    } else authorizeDeadlineMs = seconds * 1000;
-  }
-
-  let directPushLimit = 0;
-  const limit = read(ENV.directPushLimit);
-  if (limit !== null) {
-    const value = Number(limit);
-    // One batch at most: a user with more sockets is better served by the parallel queue path.
-    if (!Number.isInteger(value) || value < 0 || value > 10) {
-      problems.push(`${ENV.directPushLimit} must be an integer from 0 to 10, got '${limit}'`);
-    } else directPushLimit = value;
-  }
-  if (directPushLimit > 0 && read(ENV.managementEndpoint) === null) {
-    problems.push(`${ENV.managementEndpoint} is required when ${ENV.directPushLimit} is above 0`);
-  }
-
-  const integer = (name: EnvName, fallback: number, min: number, max: number): number => {
-    const value = read(name);
-    if (value === null) return fallback;
-    const parsed = Number(value);
-    if (Number.isInteger(parsed) && parsed >= min && parsed <= max) return parsed;
-    problems.push(`${name} must be an integer from ${min} to ${max}, got '${value}'`);
-    return fallback;
-  };
-  // Retention is bounded by the meta item's 30-day life; the grace by API Gateway's 29 s connect.
-  const streamRetentionMs = integer(ENV.streamRetentionHours, 24, 1, 720) * 3_600_000;
-  const connectGraceMs = integer(ENV.connectGraceSeconds, 5, 0, 30) * 1000;
-
   const config: AppConfig = {
     entry,
-    notificationsTable: read(ENV.notificationsTable),
-    streamRetentionMs,
-    connectGraceMs,
-    mode,
-    authMode,
-    connectionsTable: read(ENV.connectionsTable),
-    exportsTable: read(ENV.exportsTable),
-    notifyUserQueueUrl: url(ENV.notifyUserQueueUrl),
-    notifyConnectionQueueUrl: url(ENV.notifyConnectionQueueUrl),
-    deadlinesQueueUrl: url(ENV.deadlinesQueueUrl),
-    managementEndpoint: url(ENV.managementEndpoint),
-    directPushLimit,
+    mode: vars.oneOf<Mode>(ENV.mode, ['dev', 'production'], 'production'),
+    authMode: vars.oneOf<AuthMode>(ENV.authMode, ['connect', 'either'], 'connect'),
+    connectionsTable: vars.string(ENV.connectionsTable),
+    exportsTable: vars.string(ENV.exportsTable),
+    notifyUserQueueUrl: vars.url(ENV.notifyUserQueueUrl),
+    notifyConnectionQueueUrl: vars.url(ENV.notifyConnectionQueueUrl),
+    deadlinesQueueUrl: vars.url(ENV.deadlinesQueueUrl),
+    managementEndpoint,
     tokenKeys:
-      jwksUrl !== null && !needsSecret
-        ? { kind: 'jwks', jwksUrl }
-        : secret !== null
-          ? { kind: 'secret', secret }
+      tokens.jwksUrl !== null && !needsSecret
+        ? { kind: 'jwks', jwksUrl: tokens.jwksUrl }
+        : tokens.secret !== null
+          ? { kind: 'secret', secret: tokens.secret }
           : null,
-    tokenIssuer,
-    tokenAudience,
-    tokenMaxLifetimeSeconds,
+    tokenIssuer: tokens.issuer,
+    tokenAudience: tokens.audience,
+    tokenMaxLifetimeSeconds: vars.tokenMaxLifetimeSeconds(),
     authorizeDeadlineMs,
-    dynamoDbEndpoint: url(ENV.dynamoDbEndpoint),
-    sqsEndpoint: url(ENV.sqsEndpoint),
+    directPushLimit,
+    notificationsTable: vars.string(ENV.notificationsTable),
+    // Retention is bounded by the meta item's 30-day life; the grace by API Gateway's 29 s connect.
+    streamRetentionMs: vars.integer(ENV.streamRetentionHours, 24, 1, 720) * 3_600_000,
+    connectGraceMs: vars.integer(ENV.connectGraceSeconds, 5, 0, 30) * 1000,
+    dynamoDbEndpoint: vars.url(ENV.dynamoDbEndpoint),
+    sqsEndpoint: vars.url(ENV.sqsEndpoint),
   };
-  if (problems.length > 0) throw new ConfigError(entry, problems);
+  if (vars.problems.length > 0) throw new ConfigError(entry, vars.problems);
   return Object.freeze(config);
 }
 

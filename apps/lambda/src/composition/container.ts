@@ -1,224 +1,40 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ApiGatewayConnectionPusher } from '@pushline/adapters/apigateway';
-import {
-  DynamoDbConnectionRepository,
-  DynamoDbExportRepository,
-  DynamoDbNotificationStream,
-} from '@pushline/adapters/dynamodb';
-import { JoseTokenIssuer, JoseTokenVerifier } from '@pushline/adapters/jose';
-import { SqsDeadlineScheduler, SqsMessageQueue } from '@pushline/adapters/sqs';
 import { SystemClock } from '@pushline/adapters/system';
-import {
-  Authorize,
-  type Clock,
-  Connect,
-  type ConnectionPusher,
-  type ConnectionRepository,
-  type DeadlineScheduler,
-  defaultActions,
-  Disconnect,
-  DownloadExport,
-  EnforceAuthorizeDeadline,
-  EnforceTokenExpiry,
-  type ExportRepository,
-  type MessageQueue,
-  type NotificationStream,
-  NotifyConnection,
-  NotifyUser,
-  PingAction,
-  ResumeAction,
-  Route,
-  StartExport,
-  type TokenVerifier,
-} from '@pushline/core';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { Container } from 'inversify';
-import { type AppConfig, ENV, type EnvName } from './config.js';
+import type { Clock } from '@pushline/core';
+import { Container, type ContainerModule } from 'inversify';
+import type { AppConfig, EnvName } from './config.js';
 import { TOKENS } from './tokens.js';
 
-function required(value: string | null, name: EnvName): string {
-  if (value === null) throw new Error(`${name} is not configured for this function`);
-  return value;
-}
+/** One group of bindings (an adapter group, or the use cases), made for one function's config. */
+export type Module = (config: AppConfig) => ContainerModule;
+
+/** A test's last word on a container: rebinds tokens before anything is resolved. */
+export type Override = (container: Container) => void;
 
 /**
- * Builds the container of one Lambda function: every binding is a singleton built on first
- * `get` from explicit tokens (no decorator metadata), so a function pays only for what it
- * resolves. `override` rebinds tokens for tests.
+ * Builds the container of one Lambda function from the modules its entry needs: the config,
+ * the logger and the clock, then each module's bindings. Every binding is a singleton built on
+ * first `get` from explicit tokens (no decorator metadata), so a function pays only for what it
+ * resolves, and bundles only the adapter modules its entry file imports.
  */
-export function createContainer(config: AppConfig, override?: (container: Container) => void): Container {
+export function createContainer(
+  config: AppConfig,
+  modules: readonly Module[],
+  override?: Override,
+): Container {
   const c = new Container({ defaultScope: 'Singleton' });
-  const claims = {
-    ...(config.tokenIssuer === null ? {} : { issuer: config.tokenIssuer }),
-    ...(config.tokenAudience === null ? {} : { audience: config.tokenAudience }),
-  };
-  const verifierLimits = { maxLifetimeSeconds: config.tokenMaxLifetimeSeconds };
-
   c.bind<AppConfig>(TOKENS.Config).toConstantValue(config);
   c.bind<Logger>(TOKENS.Logger).toResolvedValue(
     () => new Logger({ serviceName: 'pushline', persistentKeys: { entry: config.entry } }),
   );
   c.bind<Clock>(TOKENS.Clock).toResolvedValue(() => new SystemClock());
-  c.bind<DynamoDBClient>(TOKENS.DynamoDbClient).toResolvedValue(
-    () => new DynamoDBClient(config.dynamoDbEndpoint === null ? {} : { endpoint: config.dynamoDbEndpoint }),
-  );
-  c.bind<SQSClient>(TOKENS.SqsClient).toResolvedValue(
-    () => new SQSClient(config.sqsEndpoint === null ? {} : { endpoint: config.sqsEndpoint }),
-  );
-
-  c.bind<ConnectionRepository>(TOKENS.ConnectionRepository).toResolvedValue(
-    (client: DynamoDBClient) =>
-      new DynamoDbConnectionRepository({
-        client,
-        tableName: required(config.connectionsTable, ENV.connectionsTable),
-      }),
-    [TOKENS.DynamoDbClient],
-  );
-  c.bind<ExportRepository>(TOKENS.ExportRepository).toResolvedValue(
-    (client: DynamoDBClient) =>
-      new DynamoDbExportRepository({ client, tableName: required(config.exportsTable, ENV.exportsTable) }),
-    [TOKENS.DynamoDbClient],
-  );
-  c.bind<MessageQueue>(TOKENS.MessageQueue).toResolvedValue(
-    (client: SQSClient) =>
-      new SqsMessageQueue({
-        client,
-        notifyUserQueueUrl: required(config.notifyUserQueueUrl, ENV.notifyUserQueueUrl),
-        notifyConnectionQueueUrl: required(config.notifyConnectionQueueUrl, ENV.notifyConnectionQueueUrl),
-      }),
-    [TOKENS.SqsClient],
-  );
-  c.bind<DeadlineScheduler>(TOKENS.DeadlineScheduler).toResolvedValue(
-    (client: SQSClient, clock: Clock) =>
-      new SqsDeadlineScheduler({
-        client,
-        clock,
-        queueUrl: required(config.deadlinesQueueUrl, ENV.deadlinesQueueUrl),
-      }),
-    [TOKENS.SqsClient, TOKENS.Clock],
-  );
-  c.bind<ConnectionPusher>(TOKENS.ConnectionPusher).toResolvedValue(
-    () =>
-      new ApiGatewayConnectionPusher({
-        endpoint: required(config.managementEndpoint, ENV.managementEndpoint),
-      }),
-  );
-  c.bind<TokenVerifier>(TOKENS.TokenVerifier).toResolvedValue(() => {
-    const keys = config.tokenKeys;
-    if (keys === null) throw new Error(`${ENV.jwksUrl} or ${ENV.tokenSecret} is not configured`);
-    return new JoseTokenVerifier(
-      keys.kind === 'jwks'
-        ? { jwksUrl: keys.jwksUrl, ...claims, ...verifierLimits }
-        : { secret: keys.secret, ...claims, ...verifierLimits },
-    );
-  });
-  c.bind<JoseTokenIssuer>(TOKENS.TokenIssuer).toResolvedValue(() => {
-    const keys = config.tokenKeys;
-    if (keys?.kind !== 'secret') throw new Error(`${ENV.tokenSecret} is not configured`);
-    return new JoseTokenIssuer({ secret: keys.secret, ...claims });
-  });
-
-  c.bind<Connect>(TOKENS.Connect).toResolvedValue(
-    (repository: ConnectionRepository, verifier: TokenVerifier, clock: Clock, deadlines: DeadlineScheduler) =>
-      new Connect(
-        repository,
-        verifier,
-        clock,
-        { allowAnonymous: config.authMode === 'either', authorizeDeadlineMs: config.authorizeDeadlineMs },
-        deadlines,
-      ),
-    [TOKENS.ConnectionRepository, TOKENS.TokenVerifier, TOKENS.Clock, TOKENS.DeadlineScheduler],
-  );
-  c.bind<Disconnect>(TOKENS.Disconnect).toResolvedValue(
-    (repository: ConnectionRepository) => new Disconnect(repository),
-    [TOKENS.ConnectionRepository],
-  );
-  // Every authorization schedules the check of its token's expiry on the deadlines queue.
-  c.bind<Authorize>(TOKENS.Authorize).toResolvedValue(
-    (repository: ConnectionRepository, verifier: TokenVerifier, deadlines: DeadlineScheduler, clock: Clock) =>
-      new Authorize(repository, verifier, { deadlines, clock }),
-    [TOKENS.ConnectionRepository, TOKENS.TokenVerifier, TOKENS.DeadlineScheduler, TOKENS.Clock],
-  );
-  c.bind<Route>(TOKENS.Route).toResolvedValue(
-    (repository: ConnectionRepository, authorize: Authorize) =>
-      new Route(repository, defaultActions(authorize)),
-    [TOKENS.ConnectionRepository, TOKENS.Authorize],
-  );
-  c.bind<Route>(TOKENS.PingRoute).toResolvedValue(
-    (repository: ConnectionRepository) => new Route(repository, [new PingAction()]),
-    [TOKENS.ConnectionRepository],
-  );
-  c.bind<NotificationStream>(TOKENS.NotificationStream).toResolvedValue(
-    (client: DynamoDBClient, clock: Clock) =>
-      new DynamoDbNotificationStream({
-        client,
-        clock,
-        tableName: required(config.notificationsTable, ENV.notificationsTable),
-        retentionMs: config.streamRetentionMs,
-      }),
-    [TOKENS.DynamoDbClient, TOKENS.Clock],
-  );
-  c.bind<Route>(TOKENS.ResumeRoute).toResolvedValue(
-    (repository: ConnectionRepository, stream: NotificationStream) =>
-      new Route(repository, [new ResumeAction(stream)]),
-    [TOKENS.ConnectionRepository, TOKENS.NotificationStream],
-  );
-  if (config.directPushLimit > 0) {
-    c.bind<NotifyUser>(TOKENS.NotifyUser).toResolvedValue(
-      (
-        repository: ConnectionRepository,
-        queue: MessageQueue,
-        clock: Clock,
-        stream: NotificationStream,
-        delivery: NotifyConnection,
-      ) =>
-        new NotifyUser(repository, queue, clock, stream, {
-          directPush: { delivery, maxConnections: config.directPushLimit },
-        }),
-      [
-        TOKENS.ConnectionRepository,
-        TOKENS.MessageQueue,
-        TOKENS.Clock,
-        TOKENS.NotificationStream,
-        TOKENS.NotifyConnection,
-      ],
-    );
-  } else {
-    c.bind<NotifyUser>(TOKENS.NotifyUser).toResolvedValue(
-      (repository: ConnectionRepository, queue: MessageQueue, clock: Clock, stream: NotificationStream) =>
-        new NotifyUser(repository, queue, clock, stream),
-      [TOKENS.ConnectionRepository, TOKENS.MessageQueue, TOKENS.Clock, TOKENS.NotificationStream],
-    );
-  }
-  c.bind<NotifyConnection>(TOKENS.NotifyConnection).toResolvedValue(
-    (pusher: ConnectionPusher, repository: ConnectionRepository, clock: Clock) =>
-      new NotifyConnection(pusher, repository, clock, { connectGraceMs: config.connectGraceMs }),
-    [TOKENS.ConnectionPusher, TOKENS.ConnectionRepository, TOKENS.Clock],
-  );
-  c.bind<EnforceAuthorizeDeadline>(TOKENS.EnforceAuthorizeDeadline).toResolvedValue(
-    (repository: ConnectionRepository, pusher: ConnectionPusher) =>
-      new EnforceAuthorizeDeadline(repository, pusher),
-    [TOKENS.ConnectionRepository, TOKENS.ConnectionPusher],
-  );
-  c.bind<EnforceTokenExpiry>(TOKENS.EnforceTokenExpiry).toResolvedValue(
-    (
-      repository: ConnectionRepository,
-      pusher: ConnectionPusher,
-      clock: Clock,
-      deadlines: DeadlineScheduler,
-    ) => new EnforceTokenExpiry(repository, pusher, clock, deadlines),
-    [TOKENS.ConnectionRepository, TOKENS.ConnectionPusher, TOKENS.Clock, TOKENS.DeadlineScheduler],
-  );
-  c.bind<StartExport>(TOKENS.StartExport).toResolvedValue(
-    (exports: ExportRepository, queue: MessageQueue, clock: Clock) => new StartExport(exports, queue, clock),
-    [TOKENS.ExportRepository, TOKENS.MessageQueue, TOKENS.Clock],
-  );
-  c.bind<DownloadExport>(TOKENS.DownloadExport).toResolvedValue(
-    (exports: ExportRepository, clock: Clock) => new DownloadExport(exports, clock),
-    [TOKENS.ExportRepository, TOKENS.Clock],
-  );
-
+  c.load(...modules.map((module) => module(config)));
   override?.(c);
   return c;
+}
+
+/** A setting the module needs; `null` means the entry's `ENTRIES` line lacks the area. */
+export function required(value: string | null, name: EnvName): string {
+  if (value === null) throw new Error(`${name} is not configured for this function`);
+  return value;
 }

@@ -15,8 +15,8 @@ export const TOKENS = {
   Connect: Symbol.for('pushline.lambda.Connect'),
   Disconnect: Symbol.for('pushline.lambda.Disconnect'),
   Authorize: Symbol.for('pushline.lambda.Authorize'),
+  /** The WebSocket route an entry answers (each entry's container binds its own). */
   Route: Symbol.for('pushline.lambda.Route'),
-  PingRoute: Symbol.for('pushline.lambda.PingRoute'),
   NotifyUser: Symbol.for('pushline.lambda.NotifyUser'),
   NotifyConnection: Symbol.for('pushline.lambda.NotifyConnection'),
   EnforceAuthorizeDeadline: Symbol.for('pushline.lambda.EnforceAuthorizeDeadline'),
@@ -24,5 +24,4 @@ export const TOKENS = {
   StartExport: Symbol.for('pushline.lambda.StartExport'),
   DownloadExport: Symbol.for('pushline.lambda.DownloadExport'),
   NotificationStream: Symbol.for('pushline.lambda.NotificationStream'),
-  ResumeRoute: Symbol.for('pushline.lambda.ResumeRoute'),
 } as const;

@@ -1,12 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Route } from '@pushline/core';
-import { loadConfig } from '../composition/config.js';
-import { createContainer } from '../composition/container.js';
+import { compose } from '../composition/entries/authorize.js';
 import { TOKENS } from '../composition/tokens.js';
 import { routeFrame } from '../route-frame.js';
 import type { WebSocketHandler } from '../events.js';
 
-const container = createContainer(loadConfig('authorize'));
+const container = compose();
 const route = container.get<Route>(TOKENS.Route);
 const logger = container.get<Logger>(TOKENS.Logger);
 

@@ -1,34 +1,31 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { TokenVerifier } from '@pushline/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
-import { loadConfig } from '../composition/config.js';
-import { createContainer } from '../composition/container.js';
+import { compose } from '../composition/entries/authorizer.js';
 import { TOKENS } from '../composition/tokens.js';
-import { elapsed, logOutcome, loggingFaults } from '../outcomes.js';
+import { handler as kit } from '../handler-kit.js';
 
-const container = createContainer(loadConfig('authorizer'));
+const container = compose();
 const verifier = container.get<TokenVerifier>(TOKENS.TokenVerifier);
 const logger = container.get<Logger>(TOKENS.Logger);
 
-export function handler(
+export const handler: (
   event: APIGatewayRequestAuthorizerEvent,
   context: Context,
-): Promise<APIGatewayAuthorizerResult> {
-  logger.addContext(context);
-  const started = performance.now();
-  const fields = {
+) => Promise<APIGatewayAuthorizerResult> = kit(
+  logger,
+  (event: APIGatewayRequestAuthorizerEvent) => ({
     requestId: event.requestContext.requestId,
     connectionId: event.requestContext.connectionId ?? undefined,
     route: '$connect',
-  };
-  return loggingFaults(logger, fields, started, async () => {
-    const token = event.queryStringParameters?.token ?? '';
-    const verified = await verifier.verify(token);
+  }),
+  async ({ event, outcome }) => {
+    const verified = await verifier.verify(event.queryStringParameters?.token ?? '');
     if (!verified.ok) {
-      logOutcome(logger, { ...fields, code: verified.error.code, durationMs: elapsed(started) });
+      outcome(verified.error.code);
       throw new Error('Unauthorized');
     }
-    logOutcome(logger, { ...fields, code: null, durationMs: elapsed(started) });
+    outcome(null);
     return {
       principalId: verified.value.userId,
       policyDocument: {
@@ -39,5 +36,5 @@ export function handler(
       // expiry, and the token expiry check closes the socket when it passes.
       context: { userId: verified.value.userId, expiresAt: verified.value.expiresAt },
     };
-  });
-}
+  },
+);

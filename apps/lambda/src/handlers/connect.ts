@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Connect, ConnectInput } from '@pushline/core';
-import { type AppConfig, loadConfig } from '../composition/config.js';
-import { createContainer } from '../composition/container.js';
+import type { AppConfig } from '../composition/config.js';
+import { compose } from '../composition/entries/connect.js';
 import { TOKENS } from '../composition/tokens.js';
 import {
   authorizerExpiresAt,
@@ -9,9 +9,9 @@ import {
   type WebSocketEvent,
   type WebSocketHandler,
 } from '../events.js';
-import { elapsed, logOutcome, loggingFaults } from '../outcomes.js';
+import { handler as kit, webSocketFields } from '../handler-kit.js';
 
-const container = createContainer(loadConfig('connect'));
+const container = compose();
 const connect = container.get<Connect>(TOKENS.Connect);
 const config = container.get<AppConfig>(TOKENS.Config);
 const logger = container.get<Logger>(TOKENS.Logger);
@@ -29,19 +29,12 @@ function toInput(event: WebSocketEvent): ConnectInput {
   return { connectionId };
 }
 
-export const handler: WebSocketHandler = (event, context) => {
-  logger.addContext(context);
-  const started = performance.now();
-  const { connectionId, requestId, routeKey } = event.requestContext;
-  const fields = { requestId, connectionId, route: routeKey };
-  return loggingFaults(logger, fields, started, async () => {
-    const outcome = await connect.execute(toInput(event));
-    if (!outcome.ok) {
-      logOutcome(logger, { ...fields, code: outcome.error.code, durationMs: elapsed(started) });
-      return { statusCode: 401 };
-    }
-    const anonymous = outcome.value.connection.userId === null;
-    logOutcome(logger, { ...fields, code: null, anonymous, durationMs: elapsed(started) });
-    return { statusCode: 200 };
-  });
-};
+export const handler: WebSocketHandler = kit(logger, webSocketFields, async ({ event, outcome }) => {
+  const connected = await connect.execute(toInput(event));
+  if (!connected.ok) {
+    outcome(connected.error.code);
+    return { statusCode: 401 };
+  }
+  outcome(null, { anonymous: connected.value.connection.userId === null });
+  return { statusCode: 200 };
+});

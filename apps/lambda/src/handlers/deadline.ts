@@ -1,12 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type EnforceAuthorizeDeadline, type EnforceTokenExpiry, parseDeadlineMessage } from '@pushline/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { loadConfig } from '../composition/config.js';
-import { createContainer } from '../composition/container.js';
+import { compose } from '../composition/entries/deadline.js';
 import { TOKENS } from '../composition/tokens.js';
 import { processBatch } from '../outcomes.js';
 
-const container = createContainer(loadConfig('deadline'));
+const container = compose();
 const enforceAuthorize = container.get<EnforceAuthorizeDeadline>(TOKENS.EnforceAuthorizeDeadline);
 const enforceExpiry = container.get<EnforceTokenExpiry>(TOKENS.EnforceTokenExpiry);
 const logger = container.get<Logger>(TOKENS.Logger);

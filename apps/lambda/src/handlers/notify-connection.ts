@@ -1,12 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type NotifyConnection, parseNotifyConnectionMessage } from '@pushline/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { loadConfig } from '../composition/config.js';
-import { createContainer } from '../composition/container.js';
+import { compose } from '../composition/entries/notify-connection.js';
 import { TOKENS } from '../composition/tokens.js';
 import { processBatch } from '../outcomes.js';
 
-const container = createContainer(loadConfig('notify-connection'));
+const container = compose();
 const notifyConnection = container.get<NotifyConnection>(TOKENS.NotifyConnection);
 const logger = container.get<Logger>(TOKENS.Logger);
 

@@ -1,12 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type NotifyUser, parseNotifyUserMessage } from '@pushline/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { loadConfig } from '../composition/config.js';
-import { createContainer } from '../composition/container.js';
+import { compose } from '../composition/entries/notify-user.js';
 import { TOKENS } from '../composition/tokens.js';
 import { processBatch } from '../outcomes.js';
 
-const container = createContainer(loadConfig('notify-user'));
+const container = compose();
 const notifyUser = container.get<NotifyUser>(TOKENS.NotifyUser);
 const logger = container.get<Logger>(TOKENS.Logger);
 

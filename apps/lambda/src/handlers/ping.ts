@@ -1,13 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Route } from '@pushline/core';
-import { loadConfig } from '../composition/config.js';
-import { createContainer } from '../composition/container.js';
+import { compose } from '../composition/entries/ping.js';
 import { TOKENS } from '../composition/tokens.js';
 import { routeFrame } from '../route-frame.js';
 import type { WebSocketHandler } from '../events.js';
 
-const container = createContainer(loadConfig('ping'));
-const route = container.get<Route>(TOKENS.PingRoute);
+const container = compose();
+const route = container.get<Route>(TOKENS.Route);
 const logger = container.get<Logger>(TOKENS.Logger);
 
 export const handler: WebSocketHandler = (event, context) => routeFrame(route, logger, event, context);

@@ -1,14 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { replyOutcomeOf, type Route, type RouteOutcome } from '@pushline/core';
-import { loadConfig } from '../composition/config.js';
-import { createContainer } from '../composition/container.js';
+import { compose } from '../composition/entries/resume.js';
 import { TOKENS } from '../composition/tokens.js';
 import { deliveryMetrics } from '../metrics.js';
 import { routeFrame } from '../route-frame.js';
 import type { WebSocketHandler } from '../events.js';
 
-const container = createContainer(loadConfig('resume'));
-const route = container.get<Route>(TOKENS.ResumeRoute);
+const container = compose();
+const route = container.get<Route>(TOKENS.Route);
 const logger = container.get<Logger>(TOKENS.Logger);
 
 const metrics = deliveryMetrics();

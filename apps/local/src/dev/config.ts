@@ -1,19 +1,25 @@
 // The dev stack's configuration, and the Lambda environment it gives the handlers: the one
 // place in @pushline/local's dev stack that reads or writes process.env.
+import { MIN_SECRET_BYTES } from '@pushline/adapters/jose';
 import { EnvReader, type Environment } from '@pushline/adapters/system';
+import { ENV as LAMBDA_ENV } from '@pushline/lambda/config';
 import { randomBytes } from 'node:crypto';
+import { ENV as GATEWAY_ENV } from '../config.js';
 
-/** Environment variables of `pnpm dev` (listed in apps/local/README.md). */
+/**
+ * Environment variables of `pnpm dev` (listed in apps/local/README.md): the gateway's and the
+ * handlers' own names where they mean the same, and the dev stack's ports and log level.
+ */
 const DEV_ENV = {
-  host: 'PUSHLINE_HOST',
-  wsPort: 'PUSHLINE_WS_PORT',
+  host: GATEWAY_ENV.host,
+  wsPort: GATEWAY_ENV.port,
   httpPort: 'PUSHLINE_HTTP_PORT',
   sqsPort: 'PUSHLINE_SQS_PORT',
   dynamoDbPort: 'PUSHLINE_DYNAMODB_PORT',
-  stage: 'PUSHLINE_STAGE',
-  authMode: 'PUSHLINE_AUTH_MODE',
-  tokenSecret: 'PUSHLINE_TOKEN_SECRET',
-  authorizeDeadlineSeconds: 'PUSHLINE_AUTHORIZE_DEADLINE_SECONDS',
+  stage: GATEWAY_ENV.stage,
+  authMode: LAMBDA_ENV.authMode,
+  tokenSecret: LAMBDA_ENV.tokenSecret,
+  authorizeDeadlineSeconds: LAMBDA_ENV.authorizeDeadlineSeconds,
   logLevel: 'PUSHLINE_LOG_LEVEL',
 } as const;
 
@@ -43,13 +49,8 @@ export interface DevConfig {
 /** Reads and checks every key; throws one error naming every invalid variable. */
 export function loadDevConfig(env: Environment = process.env): DevConfig {
   const vars = new EnvReader(env);
-  const stage = vars.string(DEV_ENV.stage) ?? 'local';
-  if (!/^[A-Za-z0-9_-]+$/.test(stage))
-    vars.problem(`${DEV_ENV.stage} must match [A-Za-z0-9_-]+, got '${stage}'`);
-  const secret = vars.string(DEV_ENV.tokenSecret);
-  if (secret !== null && new TextEncoder().encode(secret).byteLength < 32) {
-    vars.problem(`${DEV_ENV.tokenSecret} must be at least 32 bytes`);
-  }
+  const stage = vars.stage(DEV_ENV.stage, 'local');
+  const secret = vars.secret(DEV_ENV.tokenSecret);
   // Levels are accepted in any case (`info` or `INFO`), as Powertools takes them.
   const level = (vars.string(DEV_ENV.logLevel) ?? 'INFO').toUpperCase();
   const logLevel = LOG_LEVELS.find((known) => known === level);
@@ -64,7 +65,7 @@ export function loadDevConfig(env: Environment = process.env): DevConfig {
     dynamoDbPort: vars.integer(DEV_ENV.dynamoDbPort, 8000, 0, 65535),
     stage,
     authMode: vars.oneOf<DevAuthMode>(DEV_ENV.authMode, ['either', 'connect'], 'either'),
-    tokenSecret: secret ?? randomBytes(32).toString('hex'),
+    tokenSecret: secret ?? randomBytes(MIN_SECRET_BYTES).toString('hex'),
     authorizeDeadlineSeconds: vars.integer(DEV_ENV.authorizeDeadlineSeconds, 30, 1, 900),
     logLevel: logLevel ?? 'INFO',
   };
