@@ -247,9 +247,10 @@ export default $config({
       authorizer: [],
       connect: [connectionsTable('PutItem'), sendDeadline],
       disconnect: [connectionsTable('DeleteItem')],
-      // An authorize schedules its token's expiry check on the deadlines queue.
-      default: [connectionsTable('GetItem', 'UpdateItem'), sendDeadline],
+      // `$default` serves no action (each has its own route): it answers from the frame alone.
+      default: [],
       ping: [],
+      // An authorize schedules its token's expiry check on the deadlines queue.
       authorize: [connectionsTable('GetItem', 'UpdateItem'), sendDeadline],
       'notify-user': [
         {

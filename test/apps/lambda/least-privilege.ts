@@ -21,11 +21,7 @@ export function leastPrivilege(arns: DeployedArns): Record<Entry, Record<string,
     authorizer: {},
     connect: { 'dynamodb:PutItem': [table], 'sqs:SendMessage': [arns.queue('Deadlines')] },
     disconnect: { 'dynamodb:DeleteItem': [table] },
-    default: {
-      'dynamodb:GetItem': [table],
-      'dynamodb:UpdateItem': [table],
-      'sqs:SendMessage': [arns.queue('Deadlines')],
-    },
+    default: {},
     ping: {},
     authorize: {
       'dynamodb:GetItem': [table],
