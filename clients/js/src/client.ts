@@ -109,6 +109,15 @@ const DEFAULTS = {
   tokenRefreshMs: 60_000,
 };
 
+/** A copy of a saved position, or null when it is not one. */
+function positionOf(value: unknown): Position | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { epoch, seq } = value as Record<string, unknown>;
+  return typeof epoch === 'string' && Number.isSafeInteger(seq) && (seq as number) >= 0
+    ? { epoch, seq: seq as number }
+    : null;
+}
+
 const globals = globalThis as unknown as {
   WebSocket?: WebSocketConstructor;
   addEventListener?: (type: string, listener: () => void) => void;
@@ -185,16 +194,10 @@ export class PushlineClient {
       throw new RangeError(
         'rotateLeadMs + rotateWindowMs + connectTimeoutMs must be less than maxConnectionMs',
       );
-    const { position } = options;
-    if (
-      position !== undefined &&
-      (typeof position !== 'object' ||
-        position === null ||
-        typeof position.epoch !== 'string' ||
-        !Number.isSafeInteger(position.seq) ||
-        position.seq < 0)
-    )
-      throw new TypeError('position must be { epoch: string, seq: integer ≥ 0 }');
+    // Checked as unknown: a saved position comes back from storage, typed by nobody.
+    const saved = options.position as unknown;
+    const position = saved === undefined ? undefined : positionOf(saved);
+    if (position === null) throw new TypeError('position must be { epoch: string, seq: integer ≥ 0 }');
     const WebSocketClass = options.WebSocket ?? globals.WebSocket;
     const transport = options.transport ?? (WebSocketClass && webSocketTransport(WebSocketClass));
     if (!transport) throw new TypeError('no WebSocket here: pass the WebSocket option (on Node 20: ws)');
@@ -214,7 +217,7 @@ export class PushlineClient {
       authorizeAt: options.authorizeAt === 'in-band' ? 'in-band' : 'connect',
       renewableToken: typeof token === 'function',
       random: options.random ?? Math.random,
-      ...(position ? { position: { epoch: position.epoch, seq: position.seq } } : {}),
+      ...(position ? { position } : {}),
     };
     this.machine = new ConnectionMachine(machineSettings, typeof token === 'string' ? token : undefined);
     this.listen();
