@@ -152,14 +152,12 @@ describe('the demo page in Chromium', () => {
       await page.goto(`${stack.httpUrl}/`);
       await signIn();
       await page.waitForSelector('#notifications li[data-id="while-gone"]');
-      const shown = await page
-        .locator('#notifications li')
-        .evaluateAll((items) =>
-          items.map((item) => {
-            const { id, seq, recovered } = (item as { dataset: Record<string, string> }).dataset;
-            return [id, seq, recovered];
-          }),
-        );
+      const shown = await page.locator('#notifications li').evaluateAll((items) =>
+        items.map((item) => {
+          const { id, seq, recovered } = (item as { dataset: Record<string, string> }).dataset;
+          return [id, seq, recovered];
+        }),
+      );
       // The reloaded page resumed from the position the first one saved: seq 3 only, recovered.
       expect(shown).toEqual([['while-gone', '3', 'true']]);
     } finally {
