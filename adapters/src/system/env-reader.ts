@@ -25,6 +25,11 @@ export interface TokenSettings {
 
 /** Stage names (`PUSHLINE_STAGE`): what API Gateway takes in a stage's URL path. */
 const STAGE_NAME = /^[A-Za-z0-9_-]+$/;
+
+/** Whether a name is one API Gateway takes as a stage (letters, digits, `_` and `-`). */
+export function isStageName(name: string): boolean {
+  return STAGE_NAME.test(name);
+}
 const HTTP_URL = /^https?:\/\//;
 
 /**
@@ -98,7 +103,7 @@ export class EnvReader {
   /** A stage name (letters, digits, `_` and `-`); `fallback` when unset. */
   stage(name: string, fallback: string): string {
     const value = this.string(name) ?? fallback;
-    if (!STAGE_NAME.test(value)) this.problem(`${name} must match [A-Za-z0-9_-]+, got '${value}'`);
+    if (!isStageName(value)) this.problem(`${name} must match [A-Za-z0-9_-]+, got '${value}'`);
     return value;
   }
 

@@ -1,5 +1,5 @@
 export { bearerToken } from './bearer-token.js';
-export { type Environment, EnvReader, TOKEN_ENV, type TokenSettings } from './env-reader.js';
+export { type Environment, EnvReader, isStageName, TOKEN_ENV, type TokenSettings } from './env-reader.js';
 export {
   type HeldPort,
   type HeldResources,

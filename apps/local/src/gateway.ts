@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { closeServer, listen, urlHost } from '@pushline/adapters/system';
+import { closeServer, isStageName, listen, urlHost } from '@pushline/adapters/system';
 import { rawDataText } from '@pushline/adapters/ws';
 import { isPlainObject } from '@pushline/core';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
@@ -216,7 +216,7 @@ class Gateway implements LocalGateway, ManagementTarget {
   constructor(private readonly options: LocalGatewayOptions) {
     this.host = options.host ?? '127.0.0.1';
     this.stage = options.stage ?? 'local';
-    if (!/^[A-Za-z0-9_-]+$/.test(this.stage)) throw new Error(`invalid stage name '${this.stage}'`);
+    if (!isStageName(this.stage)) throw new Error(`invalid stage name '${this.stage}'`);
     this.routes = options.routes;
     for (const key of Object.keys(this.routes)) {
       if (key.startsWith('$') && !['$connect', '$disconnect', '$default'].includes(key)) {

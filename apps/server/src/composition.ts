@@ -1,5 +1,5 @@
 import { Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger';
-import { JoseTokenIssuer, JoseTokenVerifier } from '@pushline/adapters/jose';
+import { JoseTokenIssuer, JoseTokenVerifier, MIN_SECRET_BYTES } from '@pushline/adapters/jose';
 import {
   InMemoryConnectionRepository,
   InMemoryMessageQueue,
@@ -82,7 +82,9 @@ export function composeServer(config: ServerConfig, options: ServerOptions = {})
   const sessions = new WsSessionRegistry<Session>();
   const pusher = new WsConnectionPusher(sessions);
   const secret =
-    config.tokenKeys.kind === 'secret' ? (config.tokenKeys.secret ?? randomBytes(32).toString('hex')) : null;
+    config.tokenKeys.kind === 'secret'
+      ? (config.tokenKeys.secret ?? randomBytes(MIN_SECRET_BYTES).toString('hex'))
+      : null;
   const claims = {
     ...(config.tokenIssuer === null ? {} : { issuer: config.tokenIssuer }),
     ...(config.tokenAudience === null ? {} : { audience: config.tokenAudience }),
