@@ -16,13 +16,6 @@ import { createContainer, type Module, type Override } from '../container.js';
 import { TOKENS } from '../tokens.js';
 import { notifyConnection } from '../use-cases/notify-connection.js';
 
-const DEPENDENCIES = [
-  TOKENS.ConnectionRepository,
-  TOKENS.MessageQueue,
-  TOKENS.Clock,
-  TOKENS.NotificationStream,
-] as const;
-
 /**
  * The NotifyUser queue's consumer: `NotifyUser`, which appends to the user's stream and fans out
  * on the NotifyConnection queue, or pushes in place to a user with few sockets.
@@ -31,31 +24,32 @@ export function compose(config: AppConfig = loadConfig('notify-user'), override?
   const direct = config.directPushLimit > 0;
   const useCase = (): ContainerModule =>
     new ContainerModule(({ bind }) => {
-      if (direct) {
-        bind<NotifyUser>(TOKENS.NotifyUser).toResolvedValue(
-          (
-            repository: ConnectionRepository,
-            queue: MessageQueue,
-            clock: Clock,
-            notifications: NotificationStream,
-            delivery: NotifyConnection,
-          ) =>
-            new NotifyUser(repository, queue, clock, notifications, {
-              directPush: { delivery, maxConnections: config.directPushLimit },
-            }),
-          [...DEPENDENCIES, TOKENS.NotifyConnection],
-        );
-      } else {
-        bind<NotifyUser>(TOKENS.NotifyUser).toResolvedValue(
-          (
-            repository: ConnectionRepository,
-            queue: MessageQueue,
-            clock: Clock,
-            notifications: NotificationStream,
-          ) => new NotifyUser(repository, queue, clock, notifications),
-          [...DEPENDENCIES],
-        );
-      }
+      // NotifyConnection is bound only when in-place pushes are on (direct); otherwise it is undefined.
+      bind<NotifyUser>(TOKENS.NotifyUser).toResolvedValue(
+        (
+          repository: ConnectionRepository,
+          queue: MessageQueue,
+          clock: Clock,
+          notifications: NotificationStream,
+          delivery: NotifyConnection | undefined,
+        ) =>
+          new NotifyUser(
+            repository,
+            queue,
+            clock,
+            notifications,
+            delivery === undefined
+              ? {}
+              : { directPush: { delivery, maxConnections: config.directPushLimit } },
+          ),
+        [
+          TOKENS.ConnectionRepository,
+          TOKENS.MessageQueue,
+          TOKENS.Clock,
+          TOKENS.NotificationStream,
+          { serviceIdentifier: TOKENS.NotifyConnection, optional: true },
+        ],
+      );
     });
   const modules: Module[] = [connections, notifyQueues, stream, useCase];
   if (direct) modules.push(pusher, notifyConnection);
