@@ -30,6 +30,7 @@ const STAGE_NAME = /^[A-Za-z0-9_-]+$/;
 export function isStageName(name: string): boolean {
   return STAGE_NAME.test(name);
 }
+
 const HTTP_URL = /^https?:\/\//;
 
 /**
