@@ -164,6 +164,8 @@ export class ClientSimulation {
   stream: Stored[] = [];
   /** The position the client's first answered resume (without a position) set. */
   baseline: { epoch: string; seq: number } | undefined;
+  /** The stream's top when the client first said `ready`: all after it is the app's to see. */
+  private readyAt: { epoch: string; seq: number } | undefined;
   private readonly events = new EventQueue();
   private readonly sockets = new Map<number, SimSocket>();
   private readonly noPositionResumes = new Set<string>();
@@ -233,6 +235,7 @@ export class ClientSimulation {
         break;
       case 'state':
         this.states.push(command.state);
+        if (command.state === 'ready') this.readyAt ??= { epoch: this.epoch, seq: this.top };
         break;
       case 'notification':
         this.seen.push({ kind: 'notification', notification: command.notification });
@@ -422,6 +425,12 @@ export class ClientSimulation {
             (n) => n.epoch === epoch && n.seq <= seq,
           );
           this.baseline = { epoch, seq: early.length > 0 ? Math.min(...early.map((n) => n.seq)) - 1 : seq };
+          // An app that publishes once `ready()` resolves must get what it published.
+          const { readyAt } = this;
+          if (readyAt && readyAt.epoch === epoch && this.baseline.seq > readyAt.seq)
+            throw new SimulationFailure(
+              `ready at ${readyAt.epoch}/${readyAt.seq}, but the baseline counts up to ${this.baseline.seq} as seen`,
+            );
         }
       }
       if (

@@ -75,17 +75,33 @@ describe('PushlineClient options', () => {
 });
 
 describe('PushlineClient connecting', () => {
-  it('puts the token in the URL, reports connecting, open and ready, resumes with no position, and resolves ready()', async () => {
+  it('puts the token in the URL, reports connecting and open, resumes with no position, and is ready only once the resume reply placed it', async () => {
     const { client, transport, states } = makeClient();
     expect(transport.sockets).toEqual([]);
     await settle();
     const socket = transport.last;
     expect(socket.url).toBe('wss://example.test/production?token=tok%20en');
     expect(states).toEqual(['connecting']);
+    let ready = false;
+    void client.ready().then(() => (ready = true));
     socket.open();
+    expect(socket.sent).toEqual([{ action: 'resume', requestId: expect.any(String) as string }]);
+    await settle();
+    // Authorized, but not placed: a notification the app sent now could be inside the baseline.
+    expect(states).toEqual(['connecting', 'open']);
+    expect(ready).toBe(false);
+    expect(client.position).toBeUndefined();
+    socket.deliver({
+      type: 'resumed',
+      epoch: 'e1',
+      seq: 4,
+      recovered: true,
+      requestId: socket.sent[0]!.requestId,
+    });
     expect(states).toEqual(['connecting', 'open', 'ready']);
     await expect(client.ready()).resolves.toBeUndefined();
-    expect(socket.sent).toEqual([{ action: 'resume', requestId: expect.any(String) as string }]);
+    expect(ready).toBe(true);
+    expect(client.position).toEqual({ epoch: 'e1', seq: 4 });
     client.close();
     expect(states.at(-1)).toBe('closed');
     expect(socket.closedByClient).toBe(true);
@@ -425,7 +441,15 @@ describe('PushlineClient.request', () => {
     socket.open();
     expect(socket.sent.map((frame) => frame.action)).toEqual(['authorize']);
     socket.deliver({ type: 'authorized', userId: 'u1', requestId: socket.sent[0]!.requestId });
-    expect(socket.sent.map((frame) => frame.action)).toEqual(['authorize', 'ping', 'resume']);
+    expect(socket.sent.map((frame) => frame.action)).toEqual(['authorize', 'resume']);
+    socket.deliver({
+      type: 'resumed',
+      epoch: 'e1',
+      seq: 0,
+      recovered: true,
+      requestId: socket.sent[1]!.requestId,
+    });
+    expect(socket.sent.map((frame) => frame.action)).toEqual(['authorize', 'resume', 'ping']);
     socket.close();
     await expect(early).rejects.toMatchObject({ code: 'DISCONNECTED' });
     const pending = client.request({ action: 'ping' });

@@ -255,7 +255,9 @@ export class PushlineClient {
   }
 
   /**
-   * Resolves once a socket is authorized (state `'ready'`), at once if it is now.
+   * Resolves once a socket is authorized and placed in the user's stream (state `'ready'`), at
+   * once if it is now. Without a `position`, that is after the first `resume` reply (the
+   * baseline), so a notification sent after `ready()` resolves always reaches the app.
    * Rejects with the error that stopped the client (`UNAUTHORIZED`, `TOKEN_FAILED`, `TOKEN_EXPIRED`) or `CLOSED`.
    */
   ready(): Promise<void> {

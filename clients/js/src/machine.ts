@@ -414,7 +414,10 @@ export class ConnectionMachine {
   private authorized(socket: Socket): void {
     socket.authorized = true;
     this.authFailures = 0;
-    if (!this.active) this.promote(socket);
+    // With a position, the socket delivers at once (the resume fills in behind live frames).
+    // Without one, it waits for the resume reply, the baseline: what the app sends once `ready`
+    // resolves then lies after it, instead of inside a baseline that counts it as seen.
+    if (!this.active && this.epoch !== undefined) this.promote(socket);
     this.resume(socket);
   }
 
