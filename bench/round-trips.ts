@@ -31,12 +31,25 @@ export interface RoundTripFigures {
   readonly p99Ms: number;
   /** Replies that were not the expected bytes (must be 0). */
   readonly wrongReplies: number;
+  /** The server process's CPU time (user + system) per round trip, in µs; NaN when not measured. */
+  readonly serverMicrosPerRoundTrip: number;
 }
 
 const ping = (i: number): string => `{"action":"ping","name":"c${i}"}`;
 
 export function rawWsDialect(url: string): Dialect {
   return { name: 'raw ws echo', url: () => url, request: ping, reply: ping };
+}
+
+/** The raw ws server's `/pong` path: each frame parsed, Pushline's pong serialised, nothing else. */
+export function rawJsonPongDialect(url: string): Dialect {
+  const pongUrl = new URL('pong', url).href;
+  return {
+    name: 'raw ws JSON pong',
+    url: () => pongUrl,
+    request: ping,
+    reply: (i) => `{"type":"pong","name":"c${i}"}`,
+  };
 }
 
 export function pushlineDialect(url: string, tokens: readonly string[]): Dialect {
@@ -95,7 +108,12 @@ export interface ClosedLoop {
  * client sends, waits for its reply, sends again, until the slice ends. Slices of several
  * targets can alternate many times, so load from elsewhere on the machine falls on all alike.
  */
-export async function openClosedLoop(dialect: Dialect, clients: number): Promise<ClosedLoop> {
+export async function openClosedLoop(
+  dialect: Dialect,
+  clients: number,
+  /** The server process's CPU time so far (µs), read around each measured slice. */
+  serverCpuMicros?: () => Promise<number>,
+): Promise<ClosedLoop> {
   // Socket.IO's handshake waits for its open packet, so its listener goes on at creation.
   const { handshake } = dialect;
   const sockets = await openClients(clients, {
@@ -109,6 +127,10 @@ export async function openClosedLoop(dialect: Dialect, clients: number): Promise
   let completed = 0;
   let wrong = 0;
   let measuredSeconds = 0;
+  // Every reply of a measured slice, the ones after its end too: the server's CPU time covers them.
+  let answered = 0;
+  let serverMicros = 0;
+  let serverAnswered = 0;
   // Latencies in ms; up to ~2 million round trips, then sampled by overwrite.
   const latencies = new Float64Array(2_000_000);
   let recorded = 0;
@@ -125,6 +147,7 @@ export async function openClosedLoop(dialect: Dialect, clients: number): Promise
       const text = rawDataText(data);
       if (dialect.control?.(socket, text) === true) return;
       inFlight -= 1;
+      answered += 1;
       if (text !== expected) wrong += 1;
       if (measuring) {
         completed += 1;
@@ -137,6 +160,8 @@ export async function openClosedLoop(dialect: Dialect, clients: number): Promise
   });
   return {
     async run(seconds, measure) {
+      const cpuBefore = measure ? await serverCpuMicros?.() : undefined;
+      const answeredBefore = answered;
       running = true;
       measuring = measure;
       const started = performance.now();
@@ -149,6 +174,10 @@ export async function openClosedLoop(dialect: Dialect, clients: number): Promise
       if (inFlight > 0)
         await Promise.race([new Promise<void>((resolve) => (drained = resolve)), sleep(10_000)]);
       if (inFlight > 0) throw new Error(`${dialect.name}: ${inFlight} replies missing after the slice`);
+      if (cpuBefore !== undefined && serverCpuMicros !== undefined) {
+        serverMicros += (await serverCpuMicros()) - cpuBefore;
+        serverAnswered += answered - answeredBefore;
+      }
     },
     figures() {
       const sorted = latencies.slice(0, Math.min(recorded, latencies.length)).sort();
@@ -159,6 +188,7 @@ export async function openClosedLoop(dialect: Dialect, clients: number): Promise
         p50Ms: quantile(sorted, 0.5),
         p99Ms: quantile(sorted, 0.99),
         wrongReplies: wrong,
+        serverMicrosPerRoundTrip: serverAnswered > 0 ? serverMicros / serverAnswered : Number.NaN,
       };
     },
     close() {

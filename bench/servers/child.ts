@@ -27,8 +27,14 @@ export interface MemoryMessage {
   readonly sockets: number;
 }
 
-export type ChildMessage = ReadyMessage | MemoryMessage | { readonly type: 'stopped' };
-export type ParentMessage = { readonly type: 'memory' } | { readonly type: 'stop' };
+/** The CPU time the server process has used so far (user + system), in µs. */
+export interface CpuMessage {
+  readonly type: 'cpu';
+  readonly micros: number;
+}
+export type ChildMessage = ReadyMessage | MemoryMessage | CpuMessage | { readonly type: 'stopped' };
+export type ParentMessage =
+  { readonly type: 'memory' } | { readonly type: 'cpu' } | { readonly type: 'stop' };
 
 /** A server a child process runs: where it listens, how many sockets it holds, how to close it. */
 export interface ChildServer {
@@ -75,6 +81,11 @@ export async function serveChild(start: () => Promise<ChildServer>): Promise<voi
           external: usage.external,
           sockets: server.sockets(),
         });
+        return;
+      }
+      case 'cpu': {
+        const usage = process.cpuUsage();
+        send({ type: 'cpu', micros: usage.user + usage.system });
         return;
       }
       case 'stop': {

@@ -1,7 +1,11 @@
 // The baseline: a raw `ws` server doing the least a server can. It echoes every message
 // (round trips), groups sockets by `?user=` and sends `POST /notify` bodies to a user's
 // sockets as notification frames (fan-out), and pings every socket like Pushline does
-// (capacity). Run by bench/run.ts as a child process: `raw-ws-server.ts <heartbeatMs>`.
+// (capacity). On the path `/pong` it does the least a server of a JSON protocol can: it parses
+// each frame and answers Pushline's pong (`{"type":"pong","name":…}`), nothing checked, so the
+// round trips show what parsing and serialising alone cost. Run by bench/run.ts as a child
+// process: `raw-ws-server.ts <heartbeatMs>`.
+import { rawDataText } from '@pushline/adapters/ws';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,12 +43,18 @@ async function start(heartbeatMs: number): Promise<ChildServer> {
     });
   });
   http.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => {
-    const user = new URL(request.url ?? '/', 'http://localhost').searchParams.get('user');
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const user = url.searchParams.get('user');
+    const json = url.pathname === '/pong';
     wss.handleUpgrade(request, socket, head, (ws) => {
       alive.set(ws, true);
       ws.on('pong', () => alive.set(ws, true));
       ws.on('message', (data, isBinary) => {
-        ws.send(data, { binary: isBinary });
+        if (!json) ws.send(data, { binary: isBinary });
+        else {
+          const frame = JSON.parse(rawDataText(data)) as { name?: unknown };
+          ws.send(JSON.stringify({ type: 'pong', name: frame.name }));
+        }
       });
       if (user === null) return;
       let group = users.get(user);

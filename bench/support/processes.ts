@@ -24,6 +24,8 @@ export interface ServerProcess extends ReadyMessage {
   readonly pid: number;
   /** The server's memory after a forced GC, and its socket count. */
   memory(): Promise<MemoryMessage>;
+  /** The CPU time the process has used so far (user + system), in µs. */
+  cpuMicros(): Promise<number>;
   /** Stops the server and waits for the process to exit (kills it after 10 s). */
   stop(): Promise<void>;
   /** The main thread's CPU profile, once stopped (with `cpuProfile`), else `null`. */
@@ -140,6 +142,11 @@ export async function startServerProcess(
       const reply = next('memory', 30_000);
       tell({ type: 'memory' });
       return reply;
+    },
+    cpuMicros: async () => {
+      const reply = next('cpu', 30_000);
+      tell({ type: 'cpu' });
+      return (await reply).micros;
     },
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null && child.connected) tell({ type: 'stop' });

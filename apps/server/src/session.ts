@@ -153,7 +153,8 @@ export class Session implements WsSession {
       });
       return;
     }
-    const started = performance.now();
+    // The frame's arrival is its start: its log line's duration needs no clock read of its own.
+    const started = this.lastActiveAt;
     const prepared = services.route.prepare(rawDataText(data));
     // Nothing pending, and a frame that needs no I/O (ping, a malformed one): answered now,
     // without a promise; the order of replies is kept, as nothing is queued before it.
@@ -271,7 +272,7 @@ export class Session implements WsSession {
       connectionId: this.connectionId,
       action: outcome.action,
       code: outcome.code,
-      durationMs: Math.round(performance.now() - started),
+      durationMs: services.clock.now() - started,
     };
     if (outcome.fault !== null)
       services.logger.error('frame', { ...fields, error: describeError(outcome.fault) });
