@@ -10,7 +10,8 @@ export default $config({
     };
   },
   async run() {
-    const { ConfigError, ENV, loadConfig } = await import('./apps/lambda/src/composition/config.js');
+    const { ConfigError, ENV, grantsOf, loadConfig } =
+      await import('./apps/lambda/src/composition/config.js');
     const {
       DIRECT_PUSH_LIMIT,
       DLQ_RETENTION_SECONDS,
@@ -34,7 +35,7 @@ export default $config({
     type Entry = (typeof FUNCTIONS)[number]['entry'];
     type QueueName = (typeof QUEUES)[number]['name'];
     type TableName = (typeof TABLES)[number]['name'];
-    type Permission = { actions: string[]; resources: $util.Input<string>[] };
+    type GrantResource = ReturnType<typeof grantsOf>[number]['resource'];
 
     const deployEnv = (name: string): string | undefined => {
       const value = process.env[name]?.trim();
@@ -195,7 +196,7 @@ export default $config({
       QueueName,
       sst.aws.Queue
     >;
-    const { NotifyUser: notifyUser, NotifyConnection: notifyConnection, Deadlines: deadlines } = queues;
+    const { NotifyUser: notifyUser } = queues;
     const tables: Record<TableName, sst.aws.Dynamo> = {
       Connections: connections,
       Exports: exportsTable,
@@ -212,15 +213,6 @@ export default $config({
         },
       },
     });
-    const manageConnections = {
-      actions: ['execute-api:ManageConnections'],
-      resources: [$interpolate`${ws.nodes.api.executionArn}/*/*/@connections/*`],
-    };
-    const connectionsTable = (...actions: string[]): Permission => ({
-      actions: actions.map((action) => `dynamodb:${action}`),
-      resources: [connections.arn],
-    });
-
     const values: Partial<Record<string, $util.Input<string>>> = {
       [ENV.mode]: mode,
       [ENV.authMode]: authMode,
@@ -238,44 +230,23 @@ export default $config({
       [ENV.streamRetentionHours]: deployEnv(ENV.streamRetentionHours),
       [ENV.connectGraceSeconds]: deployEnv(ENV.connectGraceSeconds),
     };
-    const sendDeadline: Permission = { actions: ['sqs:SendMessage'], resources: [deadlines.arn] };
-    const notificationsTable = (...actions: string[]): Permission => ({
-      actions: actions.map((action) => `dynamodb:${action}`),
-      resources: [notifications.arn],
-    });
-    const permissions: Record<Entry, Permission[]> = {
-      authorizer: [],
-      connect: [connectionsTable('PutItem'), sendDeadline],
-      disconnect: [connectionsTable('DeleteItem')],
-      // `$default` serves no action (each has its own route): it answers from the frame alone.
-      default: [],
-      ping: [],
-      // An authorize schedules its token's expiry check on the deadlines queue.
-      authorize: [connectionsTable('GetItem', 'UpdateItem'), sendDeadline],
-      'notify-user': [
-        {
-          actions: ['dynamodb:Query'],
-          resources: [$interpolate`${connections.arn}/index/${CONNECTIONS_TABLE.byUserIndex.name}`],
-        },
-        { actions: ['sqs:SendMessage'], resources: [notifyConnection.arn] },
-        // Direct pushes to a user's few sockets, and removing the record of a gone one (a
-        // conditional delete; GetItem tells a young record from a missing one).
-        connectionsTable('DeleteItem', 'GetItem'),
-        manageConnections,
-        // The append to the user's stream, before anything is pushed.
-        notificationsTable('GetItem', 'PutItem'),
-      ],
-      'notify-connection': [connectionsTable('DeleteItem', 'GetItem'), manageConnections],
-      resume: [connectionsTable('GetItem'), notificationsTable('GetItem', 'Query')],
-      // A token expiry further than SQS's 15-minute delay is checked again, on the same queue.
-      deadline: [connectionsTable('GetItem', 'DeleteItem'), manageConnections, sendDeadline],
-      token: [],
-      'create-export': [
-        { actions: ['dynamodb:PutItem'], resources: [exportsTable.arn] },
-        { actions: ['sqs:SendMessage'], resources: [notifyUser.arn] },
-      ],
-      'get-export': [{ actions: ['dynamodb:GetItem'], resources: [exportsTable.arn] }],
+
+    // ---- Least privilege: each entry's grants (ENTRIES), on what this deploy creates --------
+    const grantArns: Record<GrantResource, $util.Input<string>> = {
+      Connections: connections.arn,
+      ConnectionsByUser: $interpolate`${connections.arn}/index/${CONNECTIONS_TABLE.byUserIndex.name}`,
+      Exports: exportsTable.arn,
+      Notifications: notifications.arn,
+      NotifyUser: queues.NotifyUser.arn,
+      NotifyConnection: queues.NotifyConnection.arn,
+      Deadlines: queues.Deadlines.arn,
+      '@connections': $interpolate`${ws.nodes.api.executionArn}/*/*/@connections/*`,
     };
+    const permissions = (entry: Entry) =>
+      grantsOf(entry).map(({ resource, actions }) => ({
+        actions: [...actions],
+        resources: [grantArns[resource]],
+      }));
 
     const functions = new Map(FUNCTIONS.map((fn) => [fn.entry, fn]));
     const lambda = (entry: Entry) => {
@@ -295,7 +266,7 @@ export default $config({
         timeout: `${fn.timeoutSeconds} seconds` as const,
         nodejs: { format: 'esm' as const, minify: true, esbuild: { external: [...RUNTIME_PROVIDED] } },
         environment,
-        permissions: permissions[entry],
+        permissions: permissions(entry),
       };
     };
 

@@ -2,7 +2,7 @@
 // route, queue and HTTP route, and what each function is configured with. `sst.config.ts`
 // deploys it, `pnpm dev` (apps/local/src/dev) runs it locally, and the tests check both against it.
 import { BUILT_IN_ACTIONS } from '@pushline/core';
-import { type Entry, ENTRIES, ENV, envFor } from './composition/config.js';
+import { type Entry, ENTRIES, ENV, envFor, type QueueName, type TableName } from './composition/config.js';
 import { QUEUE_BATCH_SIZE } from './deployment.js';
 
 /** A variable a function reads (a value of `ENV`). */
@@ -39,8 +39,8 @@ export const CONNECT_AUTHORIZER = {
   identitySources: ['route.request.querystring.token'],
 } as const satisfies { name: string; entry: Entry; identitySources: readonly string[] };
 
-/** The queues, by the name of their resource. */
-export type QueueName = 'NotifyUser' | 'NotifyConnection' | 'Deadlines';
+/** The queues and the tables, by the name of their resource (config.ts names them, for the grants). */
+export type { QueueName, TableName } from './composition/config.js';
 
 /** One SQS queue, its dead-letter queue, and the one function that consumes it. */
 export interface QueueTopology {
@@ -88,9 +88,6 @@ export const QUEUES: readonly QueueTopology[] = [
  * records it reports failed (`ReportBatchItemFailures`) are received again.
  */
 export const QUEUE_CONSUMER = { batchSize: QUEUE_BATCH_SIZE, partialResponses: true } as const;
-
-/** The tables, by the name of their resource. */
-export type TableName = 'Connections' | 'Exports' | 'Notifications';
 
 /** Every DynamoDB table, and the variable that gives the functions its name. */
 export const TABLES: readonly { readonly name: TableName; readonly nameVariable: Variable }[] = [

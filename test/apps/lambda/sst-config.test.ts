@@ -17,7 +17,7 @@ import {
 } from '@pushline/lambda/topology';
 import { devStackPlan } from '@pushline/local/dev';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { leastPrivilege } from './least-privilege.js';
+import { type DeployedArns, leastPrivilege, leastPrivilegeProblems } from './least-privilege.js';
 import { type Declared, type DeclaredFunction, installSstStubs, type SstStubs } from './sst-stubs.js';
 
 const REPO_ROOT = join(LAMBDA_ROOT, '..', '..');
@@ -68,15 +68,16 @@ function entryOf(fn: DeclaredFunction): Entry {
   return entry as Entry;
 }
 
-/** The permissions each function needs (least-privilege.ts), with the stubs' ARNs. */
+/** The ARNs the stubs give the resources the functions are granted. */
 const queue = (name: string): string => `arn:aws:sqs:us-east-1:000000000000:${name}`;
-const EXPECTED_PERMISSIONS = leastPrivilege({
-  connectionsTable: 'arn:aws:dynamodb:us-east-1:000000000000:table/Connections',
-  exportsTable: 'arn:aws:dynamodb:us-east-1:000000000000:table/Exports',
-  notificationsTable: 'arn:aws:dynamodb:us-east-1:000000000000:table/Notifications',
+const STUB_ARNS: DeployedArns = {
+  table: (name) => `arn:aws:dynamodb:us-east-1:000000000000:table/${name}`,
   queue,
   manageConnections: 'arn:aws:execute-api:us-east-1:000000000000:wsapi/*/*/@connections/*',
-});
+};
+
+/** The permissions each function needs (ENTRIES' grants, least-privilege.ts), with the stubs' ARNs. */
+const EXPECTED_PERMISSIONS = leastPrivilege(STUB_ARNS);
 
 function grants(fn: DeclaredFunction): Record<string, string[]> {
   const byAction: Record<string, string[]> = {};
@@ -242,7 +243,7 @@ describe('sst.config.ts, evaluated offline', () => {
       for (const name of set)
         if (!reads.has(name)) problems.push(`${entry} gets ${name}, which it does not read`);
       for (const name of required) if (!set.includes(name)) problems.push(`${entry} misses ${name}`);
-      const needsKeys = ENTRIES[entry].some((need) => need === 'tokens' || need === 'issuer');
+      const needsKeys = ENTRIES[entry].needs.some((need) => need === 'tokens' || need === 'issuer');
       if (needsKeys && !set.includes(ENV.tokenSecret) && !set.includes(ENV.jwksUrl)) {
         problems.push(`${entry} has no token keys`);
       }
@@ -273,6 +274,27 @@ describe('sst.config.ts, evaluated offline', () => {
     const granted = Object.fromEntries(functions.map((fn) => [entryOf(fn), grants(fn)]));
     expect(granted).toEqual(EXPECTED_PERMISSIONS);
     expect(functions.filter((fn) => fn.link !== undefined)).toEqual([]);
+    expect(leastPrivilegeProblems(granted, STUB_ARNS)).toEqual([]);
+  });
+
+  it('grants no rights to an entry that touches no resource, no wildcard, and none no need backs', () => {
+    expect(leastPrivilegeProblems(EXPECTED_PERMISSIONS, STUB_ARNS)).toEqual([]);
+    const broken = {
+      ping: { 'dynamodb:GetItem': [STUB_ARNS.table('Connections')] },
+      disconnect: { 'execute-api:ManageConnections': [STUB_ARNS.manageConnections] },
+      'get-export': { 'dynamodb:*': [STUB_ARNS.table('Exports')], 'dynamodb:GetItem': ['*'] },
+      'create-export': { 'sqs:SendMessage': [STUB_ARNS.queue('Deadlines')] },
+      resume: { 'sqs:SendMessage': [STUB_ARNS.table('Notifications')] },
+    };
+    expect(leastPrivilegeProblems(broken, STUB_ARNS)).toEqual([
+      'ping needs no rights, but may dynamodb:GetItem',
+      'ping: dynamodb:GetItem on arn:aws:dynamodb:us-east-1:000000000000:table/Connections, which no need of it configures (PUSHLINE_CONNECTIONS_TABLE)',
+      'disconnect: execute-api:ManageConnections on arn:aws:execute-api:us-east-1:000000000000:wsapi/*/*/@connections/*, which no need of it configures (PUSHLINE_MANAGEMENT_ENDPOINT)',
+      'get-export: wildcard action dynamodb:*',
+      'get-export: dynamodb:GetItem on *, not one resource of this deploy',
+      'create-export: sqs:SendMessage on arn:aws:sqs:us-east-1:000000000000:Deadlines, which no need of it configures (PUSHLINE_DEADLINES_QUEUE_URL)',
+      'resume: sqs:SendMessage on arn:aws:dynamodb:us-east-1:000000000000:table/Notifications, of another service',
+    ]);
   });
 
   it('bundles every function as build:lambdas does: ESM on nodejs24.x, the AWS SDK from the runtime', async () => {

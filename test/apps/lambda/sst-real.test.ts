@@ -67,13 +67,37 @@ const BREAKS: readonly {
     },
   },
   {
-    what: 'ManageConnections on a function that does not push',
-    from: "disconnect: [connectionsTable('DeleteItem')],",
-    to: "disconnect: [connectionsTable('DeleteItem'), manageConnections],",
+    what: 'ManageConnections on a function that does not push, against its entry’s grants',
+    from: 'grantsOf(entry).map(',
+    to: "[...grantsOf(entry), ...(entry === 'disconnect' ? [{ resource: '@connections' as const, actions: ['execute-api:ManageConnections'] }] : [])].map(",
     caught: {
       'manage-connections': ['disconnect may ManageConnections but does not push'],
       'least-privilege': [
         'disconnect: execute-api:ManageConnections on ["arn:aws:execute-api:us-east-1:000000000000:wsapi/*/*/@connections/*"]',
+        'disconnect: execute-api:ManageConnections on arn:aws:execute-api:us-east-1:000000000000:wsapi/*/*/@connections/*, which no need of it configures (PUSHLINE_MANAGEMENT_ENDPOINT)',
+      ],
+    },
+  },
+  {
+    what: 'a grant on the by-user index wired to the whole connections table',
+    from: 'ConnectionsByUser: $interpolate`${connections.arn}/index/${CONNECTIONS_TABLE.byUserIndex.name}`,',
+    to: 'ConnectionsByUser: connections.arn,',
+    caught: {
+      'least-privilege': [
+        'notify-user: dynamodb:Query on ["arn:aws:dynamodb:us-east-1:000000000000:table/ConnectionsTable"]',
+      ],
+    },
+  },
+  {
+    what: 'a grant wired to every resource',
+    from: 'Exports: exportsTable.arn,',
+    to: "Exports: '*',",
+    caught: {
+      'least-privilege': [
+        'create-export: dynamodb:PutItem on ["*"]',
+        'create-export: dynamodb:PutItem on *, not one resource of this deploy',
+        'get-export: dynamodb:GetItem on ["*"]',
+        'get-export: dynamodb:GetItem on *, not one resource of this deploy',
       ],
     },
   },

@@ -37,28 +37,110 @@ export type Need =
   | 'issuer'
   | 'stream';
 
-/** Every Lambda entry point, named after its file in `src/handlers/`. */
+/** The queues, by the name of their resource. */
+export type QueueName = 'NotifyUser' | 'NotifyConnection' | 'Deadlines';
+
+/** The tables, by the name of their resource. */
+export type TableName = 'Connections' | 'Exports' | 'Notifications';
+
+/**
+ * A resource a function may be granted rights on, by symbol: a table, the connections table's
+ * by-user index (`CONNECTIONS_TABLE.byUserIndex`), a queue, or `@connections`, the WebSocket
+ * API's Management API. `sst.config.ts` resolves each to the ARN of what it deploys.
+ */
+export type GrantResource = TableName | 'ConnectionsByUser' | QueueName | '@connections';
+
+/** The IAM actions a resource may be granted: no wildcards, only what a function calls. */
+export type GrantAction<R extends GrantResource> = R extends QueueName
+  ? 'sqs:SendMessage'
+  : R extends '@connections'
+    ? 'execute-api:ManageConnections'
+    : `dynamodb:${'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query'}`;
+
+/** An entry's IAM rights (least privilege): the actions it may call, by resource. */
+export type Grants = { readonly [R in GrantResource]?: readonly GrantAction<R>[] };
+
+/** What an entry point needs: the areas it is configured with, and its rights on the deployed resources. */
+export interface EntryNeeds {
+  readonly needs: readonly Need[];
+  readonly grants: Grants;
+}
+
+/**
+ * Every Lambda entry point, named after its file in `src/handlers/`: what it needs configured
+ * (`envFor`), and the rights `sst.config.ts` grants it (the deploy tests check every
+ * function's policy is exactly these, each right backed by a need).
+ */
 export const ENTRIES = {
-  authorizer: ['tokens'],
-  connect: ['connections', 'tokens', 'deadlines', 'expiryChecks'],
-  disconnect: ['connections'],
-  default: [],
-  ping: [],
-  authorize: ['connections', 'tokens', 'expiryChecks'],
-  'notify-user': ['connections', 'notifyQueues', 'directPush', 'stream'],
-  resume: ['connections', 'stream'],
-  'notify-connection': ['connections', 'pusher'],
-  deadline: ['connections', 'pusher', 'expiryChecks'],
-  token: ['issuer'],
-  'create-export': ['exports', 'notifyQueues', 'tokens'],
-  'get-export': ['exports', 'tokens'],
-} as const satisfies Record<string, readonly Need[]>;
+  authorizer: { needs: ['tokens'], grants: {} },
+  connect: {
+    needs: ['connections', 'tokens', 'deadlines', 'expiryChecks'],
+    grants: { Connections: ['dynamodb:PutItem'], Deadlines: ['sqs:SendMessage'] },
+  },
+  disconnect: { needs: ['connections'], grants: { Connections: ['dynamodb:DeleteItem'] } },
+  // `$default` serves no action (each has its own route): it answers from the frame alone.
+  default: { needs: [], grants: {} },
+  ping: { needs: [], grants: {} },
+  authorize: {
+    needs: ['connections', 'tokens', 'expiryChecks'],
+    // An authorize schedules its token's expiry check on the deadlines queue.
+    grants: { Connections: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Deadlines: ['sqs:SendMessage'] },
+  },
+  'notify-user': {
+    needs: ['connections', 'notifyQueues', 'directPush', 'stream'],
+    grants: {
+      ConnectionsByUser: ['dynamodb:Query'],
+      NotifyConnection: ['sqs:SendMessage'],
+      // Direct pushes to a user's few sockets, and removing the record of a gone one (a
+      // conditional delete; GetItem tells a young record from a missing one).
+      Connections: ['dynamodb:DeleteItem', 'dynamodb:GetItem'],
+      '@connections': ['execute-api:ManageConnections'],
+      // The append to the user's stream, before anything is pushed.
+      Notifications: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    },
+  },
+  resume: {
+    needs: ['connections', 'stream'],
+    grants: { Connections: ['dynamodb:GetItem'], Notifications: ['dynamodb:GetItem', 'dynamodb:Query'] },
+  },
+  'notify-connection': {
+    needs: ['connections', 'pusher'],
+    grants: {
+      Connections: ['dynamodb:DeleteItem', 'dynamodb:GetItem'],
+      '@connections': ['execute-api:ManageConnections'],
+    },
+  },
+  deadline: {
+    needs: ['connections', 'pusher', 'expiryChecks'],
+    grants: {
+      Connections: ['dynamodb:GetItem', 'dynamodb:DeleteItem'],
+      '@connections': ['execute-api:ManageConnections'],
+      // A token expiry further than SQS's 15-minute delay is checked again, on the same queue.
+      Deadlines: ['sqs:SendMessage'],
+    },
+  },
+  token: { needs: ['issuer'], grants: {} },
+  'create-export': {
+    needs: ['exports', 'notifyQueues', 'tokens'],
+    grants: { Exports: ['dynamodb:PutItem'], NotifyUser: ['sqs:SendMessage'] },
+  },
+  'get-export': { needs: ['exports', 'tokens'], grants: { Exports: ['dynamodb:GetItem'] } },
+} as const satisfies Record<string, EntryNeeds>;
 
 export type Entry = keyof typeof ENTRIES;
 
+/** An entry's grants, one per resource: what `sst.config.ts` turns into its IAM statements. */
+export function grantsOf(entry: Entry): { resource: GrantResource; actions: readonly string[] }[] {
+  const grants: Grants = ENTRIES[entry].grants;
+  return (Object.entries(grants) as [GrantResource, readonly string[]][]).map(([resource, actions]) => ({
+    resource,
+    actions,
+  }));
+}
+
 /** The variables an entry point reads: required ones, and optional ones it reads when set. */
 export function envFor(entry: Entry): { required: readonly EnvName[]; optional: readonly EnvName[] } {
-  const needs: readonly Need[] = ENTRIES[entry];
+  const needs: readonly Need[] = ENTRIES[entry].needs;
   const required = new Set<EnvName>([ENV.mode]);
   const optional = new Set<EnvName>([ENV.logLevel]);
   for (const need of needs) {
@@ -166,7 +248,7 @@ export function loadConfig(
   const vars = new EnvReader(Object.fromEntries([...required, ...optional].map((name) => [name, env[name]])));
   for (const name of required) vars.required(name);
 
-  const needs: readonly Need[] = ENTRIES[entry];
+  const needs: readonly Need[] = ENTRIES[entry].needs;
   const needsKeys = needs.some((need) => need === 'tokens' || need === 'issuer');
   const needsSecret = needs.includes('issuer');
   // POST /token signs HS256 with the secret; verifiers with a JWKS accept only the identity

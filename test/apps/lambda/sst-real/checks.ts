@@ -29,7 +29,7 @@ import {
   ENQUEUE_TO_PUSH_METRIC,
   METRICS_NAMESPACE,
 } from '@pushline/core';
-import { leastPrivilege } from '../least-privilege.js';
+import { type DeployedArns, leastPrivilege, leastPrivilegeProblems } from '../least-privilege.js';
 import { ACCOUNT, type Graph, REGION, type RecordedResource } from './graph.js';
 
 /** One deployment evaluated: a stage and the deployer's environment. */
@@ -532,16 +532,15 @@ export const CHECKS: readonly Check[] = [
   },
   {
     id: 'least-privilege',
-    name: 'every function’s role grants exactly the least-privilege table (and SST’s grants to a subscriber on its queue)',
+    name: 'every function’s role grants exactly its entry’s grants (and SST’s grants to a subscriber on its queue), each backed by a need, none a wildcard',
     run(graph) {
       const ws = graph.api('WEBSOCKET');
-      const table = leastPrivilege({
-        connectionsTable: tableArn('Connections'),
-        exportsTable: tableArn('Exports'),
-        notificationsTable: tableArn('Notifications'),
+      const arns: DeployedArns = {
+        table: tableArn,
         queue: queueArn,
         manageConnections: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${String(ws.id)}/*/*/@connections/*`,
-      });
+      };
+      const table = leastPrivilege(arns);
       const problems: string[] = [];
       for (const [entry, functions] of graph.functionsByEntry()) {
         const wanted: Record<string, string[]> = { ...table[entry as Entry] };
@@ -556,6 +555,15 @@ export const CHECKS: readonly Check[] = [
             const got = JSON.stringify(granted[action] ?? []);
             if (got !== JSON.stringify(wanted[action] ?? [])) problems.push(`${entry}: ${action} on ${got}`);
           }
+          // The config's own grants, without SST's to a subscriber on its queue.
+          const own = Object.entries(granted).flatMap(([action, resources]): [string, string[]][] => {
+            const kept =
+              queue !== undefined && SUBSCRIBER_ACTIONS.includes(action)
+                ? resources.filter((resource) => resource !== queueArn(queue.name))
+                : resources;
+            return kept.length > 0 ? [[action, kept]] : [];
+          });
+          problems.push(...leastPrivilegeProblems({ [entry]: Object.fromEntries(own) }, arns));
         }
       }
       return problems;
