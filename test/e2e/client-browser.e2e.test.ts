@@ -127,7 +127,14 @@ const shown = (page: Page) => page.evaluate(() => (globalThis as unknown as { sh
 const states = (page: Page) => page.evaluate(() => (globalThis as unknown as { states: string[] }).states);
 
 async function expectShownExactly(page: Page, count: number): Promise<void> {
-  await eventually(async () => (await shown(page)).length >= count, 20_000, `${count} notifications shown`);
+  try {
+    await eventually(async () => (await shown(page)).length >= count, 20_000, `${count} notifications shown`);
+  } catch (error) {
+    // What the page got and went through, to tell a lost notification from a stalled client.
+    const seqs = (await shown(page)).map((entry) => entry.seq).join(',');
+    const went = (await states(page)).join(' → ');
+    throw new Error(`${(error as Error).message}; shown seq ${seqs}; states ${went}`, { cause: error });
+  }
   await new Promise((resolve) => setTimeout(resolve, 300));
   const all = await shown(page);
   expect(all.map((entry) => entry.seq)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
