@@ -13,8 +13,8 @@ import { pathToFileURL } from 'node:url';
 import { buildLambdas, type BuiltHandler, LAMBDA_ROOT, sumScoped } from '@pushline/lambda/build';
 import { ENV } from '@pushline/lambda/config';
 import { QUEUES, TABLES } from '@pushline/lambda/topology';
-import { seededRandom } from './support/client-simulation.js';
 import { median, quantile } from './support/clients.js';
+import { seededRandom } from './support/random.js';
 
 /** The last commit whose handlers all built one container with every adapter in it. */
 const BASELINE_COMMIT = 'a3c75a4c441bda8e58457234dc91ce1c716e43ff';
@@ -83,6 +83,13 @@ function extractBaseline(into: string): void {
 
 const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
 
+/** One figure of a handler against the baseline's: both medians, their ratio and its 95 % interval. */
+interface Comparison {
+  readonly medians: readonly [number, number];
+  readonly ratio: number;
+  readonly interval: readonly [number, number];
+}
+
 /**
  * A 95 % interval of the ratio of medians (per-entry / baseline), by a paired bootstrap: the
  * cold starts were taken in pairs, one of each variant, so pairs are resampled together and a
@@ -127,14 +134,7 @@ async function main(): Promise<void> {
     ]);
     const load = loadavg().map((value) => value.toFixed(1));
     const rows: string[] = [];
-    const ratios = new Map<
-      string,
-      {
-        readonly wall: number;
-        readonly cpu: number;
-        readonly intervals: Record<'wall' | 'cpu', [number, number]>;
-      }
-    >();
+    const ratios = new Map<string, Record<'wall' | 'cpu', Comparison>>();
     const random = seededRandom(samples);
     for (const bundle of lean) {
       const before = baseline.find((other) => other.name === bundle.name);
@@ -153,30 +153,21 @@ async function main(): Promise<void> {
           leanRuns.push(coldInit(bundle.file));
         }
       }
-      const wall = [median(leanRuns.map((run) => run.wallMs)), median(baselineRuns.map((run) => run.wallMs))];
-      const cpu = [median(leanRuns.map((run) => run.cpuMs)), median(baselineRuns.map((run) => run.cpuMs))];
-      const intervals = {
-        wall: ratioInterval(
-          leanRuns.map((run) => run.wallMs),
-          baselineRuns.map((run) => run.wallMs),
-          random,
-        ),
-        cpu: ratioInterval(
-          leanRuns.map((run) => run.cpuMs),
-          baselineRuns.map((run) => run.cpuMs),
-          random,
-        ),
+      const compare = (read: (run: Init) => number): Comparison => {
+        const mine = leanRuns.map(read);
+        const theirs = baselineRuns.map(read);
+        const medians = [median(mine), median(theirs)] as const;
+        return { medians, ratio: medians[0] / medians[1], interval: ratioInterval(mine, theirs, random) };
       };
-      const ratio = { wall: (wall[0] ?? 0) / (wall[1] ?? 1), cpu: (cpu[0] ?? 0) / (cpu[1] ?? 1), intervals };
-      const span = ([low, high]: readonly [number, number]): string => `${low.toFixed(2)}–${high.toFixed(2)}`;
-      ratios.set(bundle.name, ratio);
-      const ms = (value: number | undefined): string => (value ?? Number.NaN).toFixed(1);
+      const compared = { wall: compare((run) => run.wallMs), cpu: compare((run) => run.cpuMs) };
+      ratios.set(bundle.name, compared);
+      const ms = (value: number): string => value.toFixed(1);
+      const cells = ({ medians, ratio, interval: [low, high] }: Comparison): string =>
+        `${ms(medians[0])} | ${ms(medians[1])} | ${ratio.toFixed(2)} (${low.toFixed(2)}–${high.toFixed(2)})`;
       rows.push(
-        `| ${bundle.name} | ${kb(bundle.bytes)} | ${kb(before.bytes)} | ${kb(inversifyBytes(bundle))} | ${ms(
-          wall[0],
-        )} | ${ms(wall[1])} | ${ratio.wall.toFixed(2)} (${span(intervals.wall)}) | ${ms(cpu[0])} | ${ms(cpu[1])} | ${ratio.cpu.toFixed(
-          2,
-        )} (${span(intervals.cpu)}) |`,
+        `| ${bundle.name} | ${kb(bundle.bytes)} | ${kb(before.bytes)} | ${kb(inversifyBytes(bundle))} | ${cells(
+          compared.wall,
+        )} | ${cells(compared.cpu)} |`,
       );
     }
     console.log(
@@ -198,12 +189,14 @@ async function main(): Promise<void> {
     for (const kind of ['wall', 'cpu'] as const) {
       console.log('');
       for (const name of LEAN_HANDLERS.filter((lean) => ratios.has(lean))) {
-        const ratio = ratios.get(name)?.[kind] ?? Number.NaN;
+        const ratio = ratios.get(name)?.[kind].ratio ?? Number.NaN;
         console.log(
           `${name}: ${kind} init ratio ${ratio.toFixed(2)} (target ≤ ${LEAN_TARGET}): ${ratio <= LEAN_TARGET ? 'met' : 'MISSED'}`,
         );
       }
-      const all = [...ratios].map(([name, ratio]) => [name, ratio[kind], ratio.intervals[kind]] as const);
+      const all = [...ratios].map(
+        ([name, compared]) => [name, compared[kind].ratio, compared[kind].interval] as const,
+      );
       const [worstName, worst, interval] = all.reduce((a, b) => (b[1] > a[1] ? b : a));
       console.log(
         `worst ${kind} ratio ${worst.toFixed(2)} (${worstName}, 95 % interval ${interval[0].toFixed(2)}–${interval[1].toFixed(2)}); target: no handler slower than the baseline, ≤ 1.00: ${verdict(all)}`,

@@ -7,7 +7,8 @@
 // (accepting server); against the quota too, no client waits more than 25 s. Run: `pnpm bench:storm` (about ten seconds).
 import { ConnectionMachine, type Command } from '@pushline/client';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_SETTINGS, EventQueue, seededRandom } from './support/client-simulation.js';
+import { DEFAULT_SETTINGS, EventQueue } from './support/client-simulation.js';
+import { seededRandom } from './support/random.js';
 
 const LATENCY_MS = 50;
 

@@ -36,6 +36,8 @@ export interface RoundTripFigures {
 }
 
 const ping = (i: number): string => `{"action":"ping","name":"c${i}"}`;
+/** Pushline's answer to {@link ping}. */
+const pong = (i: number): string => `{"type":"pong","name":"c${i}"}`;
 
 export function rawWsDialect(url: string): Dialect {
   return { name: 'raw ws echo', url: () => url, request: ping, reply: ping };
@@ -48,7 +50,7 @@ export function rawJsonPongDialect(url: string): Dialect {
     name: 'raw ws JSON pong',
     url: () => pongUrl,
     request: ping,
-    reply: (i) => `{"type":"pong","name":"c${i}"}`,
+    reply: pong,
   };
 }
 
@@ -57,7 +59,7 @@ export function pushlineDialect(url: string, tokens: readonly string[]): Dialect
     name: 'Pushline server',
     url: (i) => `${url}?token=${tokens[i % tokens.length] ?? ''}`,
     request: ping,
-    reply: (i) => `{"type":"pong","name":"c${i}"}`,
+    reply: pong,
   };
 }
 

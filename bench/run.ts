@@ -22,7 +22,7 @@ import {
   tokenFor,
 } from './dev-stack.js';
 import { median, sleep } from './support/clients.js';
-import { seededRandom } from './support/client-simulation.js';
+import { seededRandom } from './support/random.js';
 import { type Profile, summarize } from './support/profile.js';
 import {
   type ClosedLoop,
